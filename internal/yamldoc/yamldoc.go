@@ -92,6 +92,10 @@ func Decode(file string, data []byte) ([]*Doc, error) {
 			}
 			root = n.Content[0]
 		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" && root.Value == "" {
+			continue // an empty document between separators
+		}
+		d.Start = root.Line
 		v, err := b.build(root, "", 0)
 		if err != nil {
 			return nil, err
