@@ -51,10 +51,11 @@ func RequireMySQL(t testing.TB) { RequireTCP(t, "MariaDB", hostPort(MySQLURL, "1
 func RequireRedis(t testing.TB) { RequireTCP(t, "Redis", RedisAddr) }
 
 func hostPort(url, def string) string {
-	rest, ok := strings.CutPrefix(url[strings.Index(url, "://")+3:], "")
-	if !ok {
+	i := strings.Index(url, "://")
+	if i < 0 {
 		return def
 	}
+	rest := url[i+3:]
 	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
 		rest = rest[at+1:]
 	}
