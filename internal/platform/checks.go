@@ -52,7 +52,7 @@ func (ld *loader) checkDefinition(d *ResourceDefinition) {
 		ld.checkCriterion(d, c, d.critPtrs[i])
 	}
 	for i, ref := range d.Provisions {
-		ptr := yamldoc.Join("/spec/provisions", i)
+		ptr := d.provPtrs[i]
 		if _, ok := p.types[ref.Type]; !ok {
 			ld.fail(d, yamldoc.Join(ptr, "type"), "unknown resource type %q", ref.Type)
 		} else if ref.Type == d.Type && ref.Class == d.Class && ref.ID == "" {
@@ -64,12 +64,12 @@ func (ld *loader) checkDefinition(d *ResourceDefinition) {
 		t, ok := p.types[ref.Type]
 		switch {
 		case !ok:
-			ld.fail(d, u.pointer, "placeholder ${resources.%s...}: unknown resource type %q", ref.Type, ref.Type)
+			ld.fail(d, u.pointer, "placeholder ${%s}: unknown resource type %q", u.ph.expr, ref.Type)
 		case ref.Type == d.Type && ref.Class == d.Class && ref.ID == "":
-			ld.fail(d, u.pointer, "placeholder ${resources.%s...}: a definition cannot use its own outputs", ref)
+			ld.fail(d, u.pointer, "placeholder ${%s}: a definition cannot use its own outputs (%s without an id is the resource being provisioned)", u.ph.expr, ref)
 		default:
 			if _, ok := t.Outputs[u.ph.output]; !ok {
-				ld.fail(d, u.pointer, "placeholder ${resources.%s...}: resource type %s has no output %q (outputs: %s)", ref, ref.Type, u.ph.output, strings.Join(t.OutputNames(), ", "))
+				ld.fail(d, u.pointer, "placeholder ${%s}: resource type %s has no output %q (outputs: %s)", u.ph.expr, ref.Type, u.ph.output, strings.Join(t.OutputNames(), ", "))
 			}
 		}
 	}

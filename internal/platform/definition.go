@@ -60,6 +60,7 @@ type ResourceDefinition struct {
 	outputsGiven bool
 	outputsPtr   string    // where the outputs were given
 	critPtrs     []string  // where each criterion was written
+	provPtrs     []string  // where each provision was written
 	refs         []located // ${resources...} placeholders, for load checks
 }
 
@@ -104,7 +105,7 @@ func decodeDefinition(r *yamldoc.Reader, name string, spec map[string]any, src S
 		}
 	}
 	d.decodeCriteria(r, spec)
-	d.Provisions = decodeRefs(r, spec)
+	d.Provisions, d.provPtrs = decodeRefs(r, spec)
 	if outs, ok := r.StringList("/spec", spec, "outputs"); ok {
 		d.outputsGiven, d.outputsPtr = true, "/spec/outputs"
 		for i, o := range outs {
@@ -192,16 +193,15 @@ func readCriterionField(r *yamldoc.Reader, p string, m map[string]any, key strin
 	return s
 }
 
-func decodeRefs(r *yamldoc.Reader, spec map[string]any) []ResourceRef {
+func decodeRefs(r *yamldoc.Reader, spec map[string]any) (refs []ResourceRef, ptrs []string) {
 	raw, ok := spec["provisions"]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	list, ok := r.List("/spec/provisions", raw)
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	var refs []ResourceRef
 	for i, item := range list {
 		p := yamldoc.Join("/spec/provisions", i)
 		m, ok := r.Map(p, item)
@@ -243,8 +243,9 @@ func decodeRefs(r *yamldoc.Reader, spec map[string]any) []ResourceRef {
 			continue
 		}
 		refs = append(refs, ref)
+		ptrs = append(ptrs, p)
 	}
-	return refs
+	return refs, ptrs
 }
 
 // scanInputs parses every placeholder in the inputs' string values.

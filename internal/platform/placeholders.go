@@ -49,6 +49,7 @@ func scanPlaceholders(s string) ([]string, error) {
 
 // placeholder is one parsed placeholder expression.
 type placeholder struct {
+	expr string // as written, shortened for messages
 	root string // "context", "secrets" or "resources"
 	// key is the context key or the secret name.
 	key string
@@ -88,7 +89,7 @@ func parsePlaceholder(expr string, roots ...string) (placeholder, error) {
 	case "context":
 		for _, k := range contextKeys {
 			if rest == k {
-				return placeholder{root: root, key: rest}, nil
+				return placeholder{expr: shown, root: root, key: rest}, nil
 			}
 		}
 		return fail("unknown context key %q (expected %s)", rest, orList(contextKeys))
@@ -96,13 +97,13 @@ func parsePlaceholder(expr string, roots ...string) (placeholder, error) {
 		if !secretNameRE.MatchString(rest) {
 			return fail("secret name %q must be letters, digits, '_', '.' and '-'", rest)
 		}
-		return placeholder{root: root, key: rest}, nil
+		return placeholder{expr: shown, root: root, key: rest}, nil
 	default: // resources
 		ref, output, err := parseResourceRef(rest)
 		if err != nil {
 			return fail("%s", err)
 		}
-		return placeholder{root: root, ref: ref, output: output}, nil
+		return placeholder{expr: shown, root: root, ref: ref, output: output}, nil
 	}
 }
 
