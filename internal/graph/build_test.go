@@ -1,0 +1,186 @@
+package graph
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/score"
+)
+
+func loadPlatform(t testing.TB) *platform.Platform {
+	t.Helper()
+	p, err := platform.Load(os.DirFS(filepath.Join("..", "..", "examples", "platform")), platform.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func parse(t testing.TB, name, src string) *score.Workload {
+	t.Helper()
+	w, err := score.Parse(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+const apiScore = `apiVersion: score.dev/v1b1
+metadata:
+  name: api
+containers:
+  main:
+    image: ghcr.io/acme/api:1.2.3
+    variables:
+      DB_HOST: ${resources.db.host}
+      DB_PASSWORD: ${resources.db.password}
+resources:
+  db:
+    type: postgres
+    id: shop-db
+  cache:
+    type: redis
+  dns:
+    type: dns
+`
+
+const workerScore = `apiVersion: score.dev/v1b1
+metadata:
+  name: worker
+containers:
+  main:
+    image: ghcr.io/acme/worker:1.2.3
+    variables:
+      DB: ${resources.db.name}
+resources:
+  db:
+    type: postgres
+    id: shop-db
+`
+
+func TestBuildSharesAndOrders(t *testing.T) {
+	p := loadPlatform(t)
+	in := Input{App: "shop", Env: "development", Platform: p,
+		Workloads: []*score.Workload{parse(t, "worker.yaml", workerScore), parse(t, "api.yaml", apiScore)}}
+	plan, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uids []string
+	for _, r := range plan.Resources {
+		uids = append(uids, r.UID+":"+string(r.Action))
+	}
+	got := strings.Join(uids, " ")
+	want := "dns.default#shop.api.dns:create postgres.default#shop-db:create redis.default#shop.api.cache:create"
+	if got != want {
+		t.Errorf("resources = %s\nwant        %s", got, want)
+	}
+	db, _ := plan.Resource("postgres.default#shop-db")
+	if strings.Join(db.Users, ",") != "api,worker" {
+		t.Errorf("users = %v", db.Users)
+	}
+	// Same inputs in another order: the same plan, byte for byte.
+	in.Workloads = []*score.Workload{in.Workloads[1], in.Workloads[0]}
+	again, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Hash != plan.Hash {
+		t.Errorf("hash changed with file order: %s vs %s", again.Hash, plan.Hash)
+	}
+}
+
+func TestBuildActionsAgainstPrevious(t *testing.T) {
+	p := loadPlatform(t)
+	in := Input{App: "shop", Env: "development", Platform: p, Workloads: []*score.Workload{parse(t, "api.yaml", apiScore)}}
+	first, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range first.Resources {
+		in.Previous = append(in.Previous, Previous{UID: r.UID, Type: r.Type, Class: r.Class, Definition: r.Definition,
+			Driver: r.Driver, InputsHash: r.InputsHash, Ready: true, Users: r.Users})
+	}
+	in.Previous = append(in.Previous, Previous{UID: "redis.default#shop.old.cache", Type: "redis", Class: "default",
+		Definition: "dev-redis", Driver: "redis", Ready: true, Users: []string{"old"}})
+	in.Previous[0].Ready = false
+	in.PreviousWorkloads = map[string]string{"api": first.Workloads[0].Hash, "old": "sha256:x"}
+	second, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range second.Resources {
+		got = append(got, r.UID+":"+string(r.Action))
+	}
+	want := "dns.default#shop.api.dns:update postgres.default#shop-db:keep redis.default#shop.api.cache:keep redis.default#shop.old.cache:delete"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	}
+	if second.Workloads[0].Action != Keep || second.Workloads[1].Action != Delete {
+		t.Errorf("workload actions = %+v", second.Workloads)
+	}
+}
+
+func TestBuildErrorsAreLocated(t *testing.T) {
+	p := loadPlatform(t)
+	bad := `apiVersion: score.dev/v1b1
+metadata:
+  name: bad
+containers:
+  main:
+    image: x
+    variables:
+      A: ${resources.db.nope}
+resources:
+  db:
+    type: postgres
+    id: shop-db
+    params:
+      size: 2
+  queue:
+    type: unknowntype
+`
+	_, err := Build(Input{App: "shop", Env: "development", Platform: p,
+		Workloads: []*score.Workload{parse(t, "bad.yaml", bad), parse(t, "worker.yaml", workerScore)}})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`bad.yaml:8: /containers/main/variables/A: ${resources.db.nope}: resource type postgres has no output "nope"`,
+		`bad.yaml:16: /resources/queue/type: unknown resource type "unknowntype"`,
+		`shared by id "shop-db" with workload`,
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestBuildCycle(t *testing.T) {
+	p := loadPlatform(t)
+	src := `apiVersion: score.dev/v1b1
+metadata:
+  name: loop
+containers:
+  main:
+    image: x
+resources:
+  aa:
+    type: dns
+    params:
+      other: ${resources.bb.host}
+  bb:
+    type: dns
+    params:
+      other: ${resources.aa.host}
+`
+	_, err := Build(Input{App: "shop", Env: "development", Platform: p, Workloads: []*score.Workload{parse(t, "loop.yaml", src)}})
+	if err == nil || !strings.Contains(err.Error(), "dependency cycle: dns.default#shop.loop.aa -> dns.default#shop.loop.bb -> dns.default#shop.loop.aa") {
+		t.Fatalf("err = %v", err)
+	}
+}
