@@ -184,3 +184,25 @@ resources:
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestDeploymentResolvesAndMarksSecrets(t *testing.T) {
+	p := loadPlatform(t)
+	plan, err := Build(Input{App: "shop", Env: "development", Platform: p, Workloads: []*score.Workload{parse(t, "api.yaml", apiScore)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]Outputs{
+		"postgres.default#shop-db": {Values: map[string]any{"host": "db.local", "password": "s3cret"}, Secret: map[string]bool{"password": true}},
+	}
+	d, err := plan.Deployment(outs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := d.Workloads[0].Containers[0].Variables
+	if vars[0].Name != "DB_HOST" || vars[0].Value.Text != "db.local" || vars[0].Value.Secret {
+		t.Errorf("DB_HOST = %+v", vars[0])
+	}
+	if vars[1].Name != "DB_PASSWORD" || vars[1].Value.Text != "s3cret" || !vars[1].Value.Secret {
+		t.Errorf("DB_PASSWORD = %+v", vars[1])
+	}
+}
