@@ -97,7 +97,7 @@ func (s *suite) request(t *testing.T, what string) *driver.Request {
 	}
 	req = clone(t, req)
 	s.mu.Lock()
-	s.latest[uid] = req
+	s.latest[uid] = clone(t, req)
 	s.mu.Unlock()
 	t.Cleanup(func() { s.cleanup(t, uid) })
 	return req
