@@ -151,7 +151,9 @@ func TestPasswordKeptInSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { d.Deprovision(context.Background(), &driver.Request{UID: req.UID, Inputs: req.Inputs, State: res.State}) })
+	t.Cleanup(func() {
+		d.Deprovision(context.Background(), &driver.Request{UID: req.UID, Inputs: req.Inputs, State: res.State})
+	})
 	// Someone changes the password behind pave's back: the next provision
 	// puts back the one in state.
 	role := res.Outputs["username"].(string)
