@@ -1,0 +1,200 @@
+package yamlout
+
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxKey is the longest key written as a simple YAML key (the spec allows
+// 1024 characters; quotes and escapes count).
+const maxKey = 512
+
+// str writes s as a plain, literal block or double-quoted scalar.
+func (e *encoder) str(s string, indent int, path string, key bool) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("yaml %s: string is not valid UTF-8", pathOrRoot(path))
+	}
+	if key && len(s) > maxKey {
+		return fmt.Errorf("yaml %s: key is longer than %d bytes", pathOrRoot(path), maxKey)
+	}
+	switch {
+	case plain(s):
+		e.b = append(e.b, s...)
+	case !key && literal(s):
+		e.literal(s, indent)
+	default:
+		e.quoted(s)
+	}
+	return nil
+}
+
+// plain reports whether s can be written without quotes and read back as
+// the same string under YAML 1.1 and 1.2. It is deliberately conservative:
+// anything that could start an indicator, look like a number, boolean,
+// null, timestamp or merge key, or hold ": " or " #" is quoted.
+func plain(s string) bool {
+	if s == "" || !plainStart(s[0]) || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+		return false
+	}
+	if reserved(s) {
+		return false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return false
+			}
+			i += n
+			continue
+		}
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == ':':
+			if s[i+1] == ' ' {
+				return false
+			}
+		case c == ' ':
+			if s[i+1] == ' ' || s[i+1] == '#' {
+				return false
+			}
+		default:
+			if !plainInner(c) {
+				return false
+			}
+		}
+		i++
+	}
+	return true
+}
+
+func plainStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '_' || c >= utf8.RuneSelf
+}
+
+func plainInner(c byte) bool {
+	switch c {
+	case '-', '_', '.', '/', '@', '+', '=', ',', '~', '%', '(', ')', '$', ';', '^', '?', '<', '>', '!', '*', '&', '|':
+		return true
+	}
+	return false
+}
+
+// reserved reports words that YAML 1.1 or 1.2 resolves to booleans or null.
+func reserved(s string) bool {
+	if len(s) > 5 {
+		return false
+	}
+	var low [5]byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	switch string(low[:len(s)]) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null":
+		return true
+	}
+	return false
+}
+
+// literal reports whether s, which holds a line break, reads back the same
+// from a literal block scalar.
+func literal(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	hasBreak := false
+	switch s[0] {
+	case ' ', '\t', '\n':
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			hasBreak = true
+		case r == '\t':
+		case r < 0x20, r == 0x7f, r == 0x85, r == 0xa0, r == 0x2028, r == 0x2029, r == 0xfeff, r == utf8.RuneError:
+			return false
+		}
+	}
+	return hasBreak
+}
+
+// literal writes s as "|", "|-" or "|+" followed by its lines indented by
+// indent (at least 2).
+func (e *encoder) literal(s string, indent int) {
+	indent = max(indent, 2)
+	trailing := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\n'; i-- {
+		trailing++
+	}
+	switch trailing {
+	case 0:
+		e.b = append(e.b, "|-"...)
+	case 1:
+		e.b = append(e.b, '|')
+	default:
+		e.b = append(e.b, "|+"...)
+	}
+	body := s[:len(s)-trailing]
+	start := 0
+	for i := 0; i <= len(body); i++ {
+		if i < len(body) && body[i] != '\n' {
+			continue
+		}
+		e.b = append(e.b, '\n')
+		if line := body[start:i]; line != "" {
+			e.pad(indent)
+			e.b = append(e.b, line...)
+		}
+		start = i + 1
+	}
+	// The last line's break is written by the caller; the others are the
+	// trailing breaks kept by "|+".
+	for i := 1; i < trailing; i++ {
+		e.b = append(e.b, '\n')
+	}
+}
+
+const hexDigits = "0123456789ABCDEF"
+
+// quoted writes s as a double-quoted scalar on one line.
+func (e *encoder) quoted(s string) {
+	e.b = append(e.b, '"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			e.b = append(e.b, `\"`...)
+		case '\\':
+			e.b = append(e.b, `\\`...)
+		case '\n':
+			e.b = append(e.b, `\n`...)
+		case '\t':
+			e.b = append(e.b, `\t`...)
+		case '\r':
+			e.b = append(e.b, `\r`...)
+		case 0x85:
+			e.b = append(e.b, `\N`...)
+		case 0xa0:
+			e.b = append(e.b, `\_`...)
+		case 0x2028:
+			e.b = append(e.b, `\L`...)
+		case 0x2029:
+			e.b = append(e.b, `\P`...)
+		case 0xfeff:
+			e.b = append(e.b, `\uFEFF`...)
+		default:
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				e.b = append(e.b, '\\', 'x', hexDigits[r>>4], hexDigits[r&0xf])
+				continue
+			}
+			e.b = utf8.AppendRune(e.b, r)
+		}
+	}
+	e.b = append(e.b, '"')
+}
