@@ -2,22 +2,21 @@ package yamlout
 
 import (
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// maxKey is the longest key written as a simple YAML key (the spec allows
-// 1024 characters; quotes and escapes count).
-const maxKey = 512
+// maxKey is the longest key, in bytes as written, quotes and escapes
+// included; YAML allows simple keys of up to 1024 characters.
+const maxKey = 1000
 
 // str writes s as a plain, literal block or double-quoted scalar.
 func (e *encoder) str(s string, indent int, path string, key bool) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("yaml %s: string is not valid UTF-8", pathOrRoot(path))
 	}
-	if key && len(s) > maxKey {
-		return fmt.Errorf("yaml %s: key is longer than %d bytes", pathOrRoot(path), maxKey)
-	}
+	start := len(e.b)
 	switch {
 	case plain(s):
 		e.b = append(e.b, s...)
@@ -25,6 +24,10 @@ func (e *encoder) str(s string, indent int, path string, key bool) error {
 		e.literal(s, indent)
 	default:
 		e.quoted(s)
+	}
+	if key && len(e.b)-start > maxKey {
+		e.b = e.b[:start]
+		return fmt.Errorf("yaml %s: key is longer than %d bytes once quoted", pathOrRoot(path), maxKey)
 	}
 	return nil
 }
@@ -34,7 +37,21 @@ func (e *encoder) str(s string, indent int, path string, key bool) error {
 // anything that could start an indicator, look like a number, boolean,
 // null, timestamp or merge key, or hold ": " or " #" is quoted.
 func plain(s string) bool {
-	if s == "" || !plainStart(s[0]) || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+	if s == "" || s[len(s)-1] == ' ' || s[len(s)-1] == ':' {
+		return false
+	}
+	switch c := s[0]; {
+	case c >= '0' && c <= '9':
+		if !unnumeric(s) {
+			return false
+		}
+	case c == '-':
+		// "-c" and "--flag" are plain; "-1", "- x" and "---" are not.
+		rest := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "-")
+		if rest == "" || !(rest[0] >= 'a' && rest[0] <= 'z' || rest[0] >= 'A' && rest[0] <= 'Z') {
+			return false
+		}
+	case !plainStart(c):
 		return false
 	}
 	if reserved(s) {
@@ -76,11 +93,37 @@ func plainStart(c byte) bool {
 
 func plainInner(c byte) bool {
 	switch c {
-	case '-', '_', '.', '/', '@', '+', '=', ',', '~', '%', '(', ')', '$', ';', '^', '?', '<', '>', '!', '*', '&', '|':
+	case '-', '_', '.', '/', '@', '+', '=', ',', '~', '%', '(', ')', '$', ';', '^', '?', '<', '>', '!', '*', '&', '|',
+		'\'', '"', '#', '[', ']', '{', '}', '`', '\\':
 		return true
 	}
 	return false
 }
+
+// unnumeric reports whether s, which starts with a digit, can never
+// resolve to a number, timestamp or sexagesimal value: it holds no ':' and
+// holds a letter that no number form uses (not a hex digit, not one of the
+// e, o, x, b, t, z markers), as in "500m", "1Gi" or "30s".
+func unnumeric(s string) bool {
+	if strings.ContainsRune(s, ':') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isLetter(s[i]) {
+			continue
+		}
+		switch l := s[i] | 0x20; l {
+		case 'o', 't', 'x', 'z':
+		default:
+			if l >= 'g' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // reserved reports words that YAML 1.1 or 1.2 resolves to booleans or null.
 func reserved(s string) bool {

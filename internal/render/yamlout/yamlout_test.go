@@ -75,13 +75,14 @@ var tricky = []string{
 	"a\r\nb", "a\tb", "\ta\nb", "a\n\t\nb", "a \nb ", "a\n \n  \nb", "x\u0085y", "x\u2028y\nz", "\ufeffa",
 	"a\u00a0b", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
 	"http://localhost:8080/healthz?x=1&y=2", "nginx:1.25", "$(FOO)", "$${A}", "a  b", "a b ", " a",
-	"0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
+	"500m", "1Gi", "6.5Gi", "30s", "12h", "0x1F", "0xfg", "1e5m", "0o7k", "1t", "1:2m", "-c", "--flag", "-1", "--1", "---x",
+	"-.5", "- a", "-", "a#b", "a #b", "a'b\"c", "a[b]{c}", "a`b", "a\\b", "a\tb", "1 Gi", "0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
 }
 
 func TestStringsRoundTrip(t *testing.T) {
 	for _, s := range tricky {
 		v := map[string]any{"k": s, "list": []any{s, map[string]any{"n": s}}}
-		if len(s) <= maxKey {
+		if len(s) <= maxKey/6 {
 			v[s+"key"] = s
 			v[s] = "value"
 		}
@@ -169,7 +170,8 @@ func TestErrors(t *testing.T) {
 		{"type", map[string]any{"a": []any{struct{}{}}}, "yaml /a/0: unsupported value of type struct {}"},
 		{"utf8", map[string]any{"a/b": "\xff"}, "yaml /a~1b: string is not valid UTF-8"},
 		{"utf8 key", map[string]any{"\xff": "x"}, "yaml /\xff: string is not valid UTF-8"},
-		{"long key", map[string]any{strings.Repeat("k", maxKey+1): "x"}, "key is longer than 512 bytes"},
+		{"long key", map[string]any{strings.Repeat("k", maxKey+1): "x"}, "key is longer than 1000 bytes once quoted"},
+		{"long escaped key", map[string]any{strings.Repeat("\x1b", 300): "x"}, "key is longer than 1000 bytes once quoted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,7 +189,7 @@ func FuzzString(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v := map[string]any{"k": s, "l": []any{s, []any{s}}, "m": map[string]any{"n": s}}
-		if utf8.ValidString(s) && len(s) <= maxKey {
+		if utf8.ValidString(s) && len(s) <= maxKey/6 {
 			v[s] = s
 		}
 		out, err := Marshal(v)
