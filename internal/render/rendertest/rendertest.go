@@ -54,11 +54,11 @@ func Cases() []Case {
 					"spec": map[string]any{"accessModes": []any{"ReadWriteOnce"},
 						"resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}},
 				{"apiVersion": "v1", "kind": "Secret",
-					"metadata": map[string]any{"name": "api-db"},
+					"metadata":   map[string]any{"name": "api-db"},
 					"stringData": map[string]any{"password": "pw-" + SecretMarker}},
 				{"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
 					"metadata": map[string]any{"name": "api", "namespace": "shop-dev"},
-					"spec": map[string]any{"endpoints": []any{map[string]any{"port": "http", "interval": "30s"}}}},
+					"spec":     map[string]any{"endpoints": []any{map[string]any{"port": "http", "interval": "30s"}}}},
 			}
 			return d
 		}()},
