@@ -151,8 +151,8 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(res.Objects, Compare)
-	slices.SortStableFunc(res.Secrets, Compare)
+	sortObjects(res.Objects)
+	sortObjects(res.Secrets)
 	if err := checkUnique(res.All()); err != nil {
 		return nil, err
 	}
@@ -162,10 +162,18 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 // All returns the Secrets and the other objects together, in apply order.
 func (r *Result) All() []map[string]any {
 	all := make([]map[string]any, 0, len(r.Objects)+len(r.Secrets))
-	all = append(all, r.Objects...)
-	all = append(all, r.Secrets...)
-	slices.SortStableFunc(all, Compare)
-	return all
+	i, j := 0, 0
+	for i < len(r.Objects) && j < len(r.Secrets) {
+		if Compare(r.Secrets[j], r.Objects[i]) < 0 {
+			all = append(all, r.Secrets[j])
+			j++
+		} else {
+			all = append(all, r.Objects[i])
+			i++
+		}
+	}
+	all = append(all, r.Objects[i:]...)
+	return append(all, r.Secrets[j:]...)
 }
 
 // renderContext is what every workload of one deployment shares.
@@ -221,21 +229,45 @@ func init() {
 // dependency order, then others by name), then namespace, then name. It
 // returns a negative number when a comes first.
 func Compare(a, b map[string]any) int {
-	ka, kb := str(a["kind"]), str(b["kind"])
-	oa, ok := kindOrder[ka]
-	if !ok {
-		oa = len(kindOrder)
+	return compareKeys(sortKeyOf(a), sortKeyOf(b))
+}
+
+type sortKey struct {
+	order                      int
+	kind, ns, name, apiVersion string
+}
+
+func sortKeyOf(o map[string]any) sortKey {
+	k := sortKey{kind: str(o["kind"]), apiVersion: str(o["apiVersion"])}
+	var ok bool
+	if k.order, ok = kindOrder[k.kind]; !ok {
+		k.order = len(kindOrder)
 	}
-	ob, ok := kindOrder[kb]
-	if !ok {
-		ob = len(kindOrder)
+	meta, _ := o["metadata"].(map[string]any)
+	k.ns, k.name = str(meta["namespace"]), str(meta["name"])
+	return k
+}
+
+func compareKeys(a, b sortKey) int {
+	return cmp.Or(cmp.Compare(a.order, b.order), strings.Compare(a.kind, b.kind),
+		strings.Compare(a.ns, b.ns), strings.Compare(a.name, b.name),
+		strings.Compare(a.apiVersion, b.apiVersion))
+}
+
+// sortObjects sorts objs in place by Compare, computing each key once.
+func sortObjects(objs []map[string]any) {
+	type keyed struct {
+		key sortKey
+		obj map[string]any
 	}
-	ma, _ := a["metadata"].(map[string]any)
-	mb, _ := b["metadata"].(map[string]any)
-	return cmp.Or(cmp.Compare(oa, ob), strings.Compare(ka, kb),
-		strings.Compare(str(ma["namespace"]), str(mb["namespace"])),
-		strings.Compare(str(ma["name"]), str(mb["name"])),
-		strings.Compare(str(a["apiVersion"]), str(b["apiVersion"])))
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{sortKeyOf(o), o}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int { return compareKeys(a.key, b.key) })
+	for i := range ks {
+		objs[i] = ks[i].obj
+	}
 }
 
 func str(v any) string {

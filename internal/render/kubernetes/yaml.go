@@ -24,7 +24,7 @@ import (
 // under the same name and keys) stays as it is.
 func (r *Result) YAML(includeSecrets bool) ([]byte, error) {
 	objs := r.Objects
-	var b []byte
+	b := make([]byte, 0, 2048*(len(r.Objects)+len(r.Secrets)))
 	if includeSecrets {
 		objs = r.All()
 	} else if len(r.Secrets) > 0 {

@@ -1,7 +1,6 @@
 package yamlout
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,9 +11,9 @@ import (
 const maxKey = 1000
 
 // str writes s as a plain, literal block or double-quoted scalar.
-func (e *encoder) str(s string, indent int, path string, key bool) error {
+func (e *encoder) str(s string, indent int, key bool) error {
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("yaml %s: string is not valid UTF-8", pathOrRoot(path))
+		return fail("string is not valid UTF-8")
 	}
 	start := len(e.b)
 	switch {
@@ -27,7 +26,7 @@ func (e *encoder) str(s string, indent int, path string, key bool) error {
 	}
 	if key && len(e.b)-start > maxKey {
 		e.b = e.b[:start]
-		return fmt.Errorf("yaml %s: key is longer than %d bytes once quoted", pathOrRoot(path), maxKey)
+		return fail("key is longer than %d bytes once quoted", maxKey)
 	}
 	return nil
 }

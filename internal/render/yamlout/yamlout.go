@@ -24,10 +24,10 @@ func Marshal(v any) ([]byte, error) {
 // Supported values: map[string]any, map[string]string, []any, []string,
 // []map[string]any, string, bool, every integer and float type, and nil.
 // A string that is not valid UTF-8 or any other type is an error naming the
-// path of the value.
+// JSON pointer of the value.
 func Append(b []byte, v any) ([]byte, error) {
 	e := encoder{b: b}
-	if err := e.node(v, 0, ""); err != nil {
+	if err := e.node(v, 0); err != nil {
 		return b, err
 	}
 	if n := len(e.b); n == 0 || e.b[n-1] != '\n' {
@@ -38,59 +38,88 @@ func Append(b []byte, v any) ([]byte, error) {
 
 type encoder struct {
 	b []byte
+	// keys is a stack of sorted map keys, reused across maps so that
+	// encoding allocates little beyond the output.
+	keys []string
+}
+
+// Error is an encoding error at a JSON pointer into the value.
+type Error struct {
+	// Path is the JSON pointer of the value at fault; "" is the root.
+	Path string
+	Msg  string
+	// segments are collected innermost first while the stack unwinds, so
+	// that paths cost nothing unless there is an error.
+	segments []string
+}
+
+// Error returns "yaml <path>: <message>".
+func (e *Error) Error() string { return "yaml " + pathOrRoot(e.Path) + ": " + e.Msg }
+
+func fail(format string, args ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, args...)}
+}
+
+// within prepends a path segment to err.
+func within(err error, segment string) error {
+	if e, ok := err.(*Error); ok {
+		e.segments = append(e.segments, escapePointer(segment))
+		var b strings.Builder
+		for i := len(e.segments) - 1; i >= 0; i-- {
+			b.WriteByte('/')
+			b.WriteString(e.segments[i])
+		}
+		e.Path = b.String()
+	}
+	return err
 }
 
 // node writes v, which starts right after its key's ": " (or "- ") for
 // scalars and on its own lines, indented by indent, for collections.
-// Callers that write a key have already checked whether v is an empty
-// collection or a scalar (written inline) with inline.
-func (e *encoder) node(v any, indent int, path string) error {
+func (e *encoder) node(v any, indent int) error {
 	switch t := v.(type) {
 	case map[string]any:
-		if len(t) == 0 {
-			e.b = append(e.b, "{}\n"...)
-			return nil
-		}
-		keys := sortedKeys(t)
-		for i, k := range keys {
-			if i > 0 {
-				e.pad(indent)
-			}
-			if err := e.entry(k, t[k], indent, path); err != nil {
-				return err
-			}
-		}
-		return nil
+		return mapping(e, t, indent)
 	case map[string]string:
-		if len(t) == 0 {
-			e.b = append(e.b, "{}\n"...)
-			return nil
-		}
-		keys := sortedKeys(t)
-		for i, k := range keys {
-			if i > 0 {
-				e.pad(indent)
-			}
-			if err := e.entry(k, t[k], indent, path); err != nil {
-				return err
-			}
-		}
-		return nil
+		return mapping(e, t, indent)
 	case []any:
-		return seq(e, t, indent, path)
+		return seq(e, t, indent)
 	case []string:
-		return seq(e, t, indent, path)
+		return seq(e, t, indent)
 	case []map[string]any:
-		return seq(e, t, indent, path)
+		return seq(e, t, indent)
 	}
-	if err := e.scalar(v, indent, path); err != nil {
+	if err := e.scalar(v, indent); err != nil {
 		return err
 	}
 	e.b = append(e.b, '\n')
 	return nil
 }
 
-func seq[T any](e *encoder, items []T, indent int, path string) error {
+func mapping[V any](e *encoder, m map[string]V, indent int) error {
+	if len(m) == 0 {
+		e.b = append(e.b, "{}\n"...)
+		return nil
+	}
+	start := len(e.keys)
+	for k := range m {
+		e.keys = append(e.keys, k)
+	}
+	keys := e.keys[start:]
+	slices.Sort(keys)
+	for i, k := range keys {
+		if i > 0 {
+			e.pad(indent)
+		}
+		if err := e.entry(k, m[k], indent); err != nil {
+			return within(err, k)
+		}
+	}
+	e.keys = e.keys[:start]
+	return nil
+}
+
+func seq[T any](e *encoder, items []T, indent int) error {
 	if len(items) == 0 {
 		e.b = append(e.b, "[]\n"...)
 		return nil
@@ -102,26 +131,25 @@ func seq[T any](e *encoder, items []T, indent int, path string) error {
 		e.b = append(e.b, "- "...)
 		// A map's first key and a nested list's first dash go on the dash's
 		// line; the rest align with them.
-		if err := e.node(item, indent+2, path+"/"+strconv.Itoa(i)); err != nil {
-			return err
+		if err := e.node(item, indent+2); err != nil {
+			return within(err, strconv.Itoa(i))
 		}
 	}
 	return nil
 }
 
 // entry writes "key: value" at the current position (indentation written).
-func (e *encoder) entry(k string, v any, indent int, path string) error {
-	p := path + "/" + escapePointer(k)
-	if err := e.str(k, indent, p, true); err != nil {
+func (e *encoder) entry(k string, v any, indent int) error {
+	if err := e.str(k, indent, true); err != nil {
 		return err
 	}
 	if isEmptyOrScalar(v) {
 		e.b = append(e.b, ": "...)
-		return e.node(v, indent+2, p)
+		return e.node(v, indent+2)
 	}
 	e.b = append(e.b, ":\n"...)
 	e.pad(indent + 2)
-	return e.node(v, indent+2, p)
+	return e.node(v, indent+2)
 }
 
 func (e *encoder) pad(n int) {
@@ -147,12 +175,12 @@ func isEmptyOrScalar(v any) bool {
 	return true
 }
 
-func (e *encoder) scalar(v any, indent int, path string) error {
+func (e *encoder) scalar(v any, indent int) error {
 	switch t := v.(type) {
 	case nil:
 		e.b = append(e.b, "null"...)
 	case string:
-		return e.str(t, indent, path, false)
+		return e.str(t, indent, false)
 	case bool:
 		e.b = strconv.AppendBool(e.b, t)
 	case int:
@@ -180,7 +208,7 @@ func (e *encoder) scalar(v any, indent int, path string) error {
 	case float64:
 		e.float(t, 64)
 	default:
-		return fmt.Errorf("yaml %s: unsupported value of type %T", pathOrRoot(path), v)
+		return fail("unsupported value of type %T", v)
 	}
 	return nil
 }
@@ -207,15 +235,6 @@ func pathOrRoot(p string) string {
 		return "/"
 	}
 	return p
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 func escapePointer(s string) string {
