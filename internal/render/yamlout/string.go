@@ -50,6 +50,11 @@ func plain(s string) bool {
 		if rest == "" || !(rest[0] >= 'a' && rest[0] <= 'z' || rest[0] >= 'A' && rest[0] <= 'Z') {
 			return false
 		}
+	case c == '.':
+		// "./dir" is plain; ".5", ".inf" and "..." are not.
+		if len(s) < 2 || s[1] != '/' {
+			return false
+		}
 	case !plainStart(c):
 		return false
 	}

@@ -76,7 +76,7 @@ var tricky = []string{
 	"a\u00a0b", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
 	"http://localhost:8080/healthz?x=1&y=2", "nginx:1.25", "$(FOO)", "$${A}", "a  b", "a b ", " a",
 	"500m", "1Gi", "6.5Gi", "30s", "12h", "0x1F", "0xfg", "1e5m", "0o7k", "1t", "1:2m", "-c", "--flag", "-1", "--1", "---x",
-	"-.5", "- a", "-", "a#b", "a #b", "a'b\"c", "a[b]{c}", "a`b", "a\\b", "a\tb", "1 Gi", "0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
+	"-.5", "./a", "./", "../a", ".//", "- a", "-", "a#b", "a #b", "a'b\"c", "a[b]{c}", "a`b", "a\\b", "a\tb", "1 Gi", "0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
 }
 
 func TestStringsRoundTrip(t *testing.T) {
