@@ -1,0 +1,85 @@
+package platform
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pavedev/pave/internal/driver"
+	"github.com/pavedev/pave/internal/errs"
+)
+
+// checkedDriver is a driver that requires the input "addr".
+type checkedDriver struct{}
+
+func (checkedDriver) Provision(context.Context, *driver.Request) (*driver.Result, error) {
+	return nil, errs.New(errs.Internal, "not for provisioning")
+}
+
+func (checkedDriver) Deprovision(context.Context, *driver.Request) error { return nil }
+
+func (checkedDriver) ValidateInputs(inputs map[string]any) error {
+	if _, ok := inputs["addr"]; !ok {
+		return errs.List{{Code: errs.Invalid, Path: "/addr", Message: "required"}}
+	}
+	return nil
+}
+
+func TestDriverOptions(t *testing.T) {
+	reg := driver.NewRegistry()
+	reg.Register("redis", checkedDriver{})
+	// A driver without ValidateInputs: its inputs are not checked.
+	reg.Register("tofu", struct{ driver.Driver }{checkedDriver{}})
+	opts := DriverOptions(reg)
+	_, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: a}
+spec: {type: redis, driver: redis, criteria: [{env: staging}]}
+---
+apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: b}
+spec: {type: redis, driver: redis, inputs: {addr: "127.0.0.1:6379"}}
+---
+apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: c}
+spec: {type: redis, driver: tofu, criteria: [{app: shop}]}
+---
+apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: d}
+spec: {type: redis, driver: exec, criteria: [{app: blog}]}
+`, opts)
+	want := []string{
+		"case.yaml:4: /spec/inputs/addr: driver redis: required",
+		`case.yaml:19: /spec/driver: unknown driver "exec"`,
+	}
+	if got := errLines(err); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestConflictShadowedIsStillRejected documents that the load rule is
+// conservative: a shared criterion is rejected even when a third definition
+// always outranks it in the configured environments.
+func TestConflictShadowedIsStillRejected(t *testing.T) {
+	_, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: a}
+spec: {type: redis, driver: tofu, criteria: [{env: staging}]}
+---
+apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: b}
+spec: {type: redis, driver: tofu, criteria: [{env: staging}]}
+---
+apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: c}
+spec: {type: redis, driver: tofu, criteria: [{env: staging, envType: staging}]}
+`, LoadOptions{})
+	if err == nil || !strings.Contains(err.Error(), `definitions "b" and "a"`) {
+		t.Errorf("error %v", err)
+	}
+}
