@@ -88,11 +88,24 @@ plans, provisions and deploys.`,
 
 // commands lists every subcommand; each is built by its own constructor.
 func (a *app) commands() []*cobra.Command {
-	return nil
+	return []*cobra.Command{a.newValidate(), a.newPlan(), a.newExplain(), a.newRender()}
 }
+
+// silentError carries an exit code for a failure already reported on
+// stdout (as JSON), so nothing more is printed.
+type silentError struct{ err error }
+
+func (e *silentError) Error() string { return e.err.Error() }
+func (e *silentError) Unwrap() error { return e.err }
+
+func silent(err error) error { return &silentError{err: err} }
 
 // printError writes err for a person: one line per error, prefixed.
 func (a *app) printError(err error) {
+	var s *silentError
+	if errors.As(err, &s) {
+		return
+	}
 	var u *usageError
 	if errors.As(err, &u) {
 		fmt.Fprintf(a.stderr, "error: %s\nRun 'pave --help' for usage.\n", u.msg)

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pavedev/pave/internal/graph"
+	"github.com/pavedev/pave/internal/service"
+)
+
+func (a *app) newPlan() *cobra.Command {
+	var output string
+	var ef envFlags
+	var wf workloadFlags
+	var sf stateFlags
+	cmd := &cobra.Command{
+		Use:   "plan --platform DIR --app APP --env ENV [-o text|json] FILE...",
+		Short: "Show what deploying the workloads would do",
+		Long: `Plan resolves the workloads against the platform config in one environment:
+every resource with its definition, driver, dependencies and action (create,
+update, keep, delete) against the environment's current state, and every
+workload. The plan is deterministic: the same inputs give the same hash.`,
+		Example: `  pave plan --platform examples/platform --app shop --env development examples/shop/*.score.yaml
+  pave plan --platform examples/platform --app shop --env staging -o json examples/shop/*.score.yaml`,
+		RunE: runE(func(cmd *cobra.Command, files []string) error {
+			if err := checkFormat(output); err != nil {
+				return err
+			}
+			if err := ef.check(); err != nil {
+				return err
+			}
+			svc, closeSvc, err := a.service(cmd.Context(), sf, false)
+			if err != nil {
+				return err
+			}
+			defer closeSvc()
+			p, err := a.loadPlatform(svc, ef.platformDir)
+			if err != nil {
+				return err
+			}
+			ws, err := wf.parse(files)
+			if err != nil {
+				return err
+			}
+			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: p, App: ef.app, Env: ef.env, Workloads: ws})
+			if err != nil {
+				return err
+			}
+			if output == formatJSON {
+				return writeJSON(a.stdout, plan)
+			}
+			a.printPlan(plan)
+			return nil
+		}),
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", formatText, "output format: text or json")
+	ef.register(cmd)
+	wf.register(cmd)
+	sf.register(cmd)
+	return cmd
+}
+
+func (a *app) printPlan(p *graph.Plan) {
+	fmt.Fprintf(a.stdout, "Plan %s\napp %s, environment %s (type %s, target %s)\n\n", p.Hash, p.App, p.Env, p.EnvType, p.Target)
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACTION\tRESOURCE\tDEFINITION\tDRIVER\tDEPENDS ON")
+	counts := map[graph.Action]int{}
+	for _, r := range p.Resources {
+		counts[r.Action]++
+		deps := strings.Join(r.DependsOn, ", ")
+		if deps == "" {
+			deps = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Action, r.UID, r.Definition, r.Driver, deps)
+	}
+	tw.Flush()
+	fmt.Fprintln(a.stdout)
+	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACTION\tWORKLOAD\tRESOURCES")
+	for _, w := range p.Workloads {
+		var rs []string
+		for _, name := range sortedKeys(w.Resources) {
+			rs = append(rs, name+"="+w.Resources[name])
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", w.Action, w.Name, strings.Join(rs, " "))
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "\n%d to create, %d to update, %d unchanged, %d to delete.\n",
+		counts[graph.Create], counts[graph.Update], counts[graph.Keep], counts[graph.Delete])
+}

@@ -1,0 +1,83 @@
+package service
+
+import (
+	"context"
+
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/graph"
+	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/score"
+	"github.com/pavedev/pave/internal/store"
+)
+
+// PlanRequest asks for the plan of an app's workloads in one environment.
+type PlanRequest struct {
+	Platform  *platform.Platform
+	App       string
+	Env       string
+	Workloads []*score.Workload
+}
+
+// Plan resolves the workloads against the platform and, when there is
+// state, against what the environment has now.
+func (s *Service) Plan(ctx context.Context, req PlanRequest) (*graph.Plan, error) {
+	if err := checkName("app", req.App); err != nil {
+		return nil, err
+	}
+	in := graph.Input{App: req.App, Env: req.Env, Workloads: req.Workloads, Platform: req.Platform}
+	if s.Store != nil {
+		prev, wls, err := s.previous(ctx, req.App, req.Env)
+		if err != nil {
+			return nil, err
+		}
+		in.Previous, in.PreviousWorkloads = prev, wls
+	}
+	return graph.Build(in)
+}
+
+// previous reads the environment's resources and the workloads of its last
+// successful deployment.
+func (s *Service) previous(ctx context.Context, app, env string) ([]graph.Previous, map[string]string, error) {
+	list, err := s.Store.ListResources(ctx, app, env)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, nil, err
+	}
+	var prev []graph.Previous
+	for _, r := range list {
+		prev = append(prev, graph.Previous{UID: r.UID, Type: r.Type, Class: r.Class, ID: r.ID, Definition: r.Definition,
+			Driver: r.Driver, InputsHash: r.InputsHash, Ready: r.Status == store.ResourceReady,
+			Deleted: r.Status == store.ResourceDeleted, Users: r.Users})
+	}
+	deps, err := s.Store.ListDeployments(ctx, store.DeploymentFilter{App: app, Env: env,
+		Statuses: []store.DeploymentStatus{store.DeploymentSucceeded}, Limit: 1})
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, nil, err
+	}
+	var wls map[string]string
+	if len(deps) > 0 {
+		wls = deps[0].Workloads
+	}
+	return prev, wls, nil
+}
+
+// Explain shows how a resource would be matched in an environment.
+func (s *Service) Explain(p *platform.Platform, app, env, typ, class, id string) (platform.Explanation, error) {
+	e, err := p.Environment(env)
+	if err != nil {
+		return platform.Explanation{}, err
+	}
+	if class == "" {
+		class = score.DefaultClass
+	}
+	if _, err := p.Type(typ); err != nil {
+		return platform.Explanation{}, errs.New(errs.Invalid, "unknown resource type %q", typ)
+	}
+	return p.Explain(e.MatchContext(app, id), typ, class), nil
+}
+
+func checkName(what, v string) error {
+	if !score.IsLabel(v) {
+		return errs.New(errs.Invalid, "%s %q must be a lower-case RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)", what, v)
+	}
+	return nil
+}

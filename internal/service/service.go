@@ -1,0 +1,61 @@
+// Package service holds the use cases every door (CLI, API, portal, MCP)
+// calls: validate, plan, explain, render, deploy, destroy, promote, roll back,
+// environments and resources. Decisions that must hold whatever the door
+// (locking an environment, recording history, policy) are made here.
+package service
+
+import (
+	"io/fs"
+	"time"
+
+	"github.com/pavedev/pave/internal/driver"
+	"github.com/pavedev/pave/internal/engine"
+	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/store"
+	"github.com/pavedev/pave/internal/target"
+)
+
+// Service is pave's core. Store is nil for commands that keep no state
+// (validate, plan and render without history).
+type Service struct {
+	Drivers *driver.Registry
+	Targets *target.Registry
+	Store   store.Store
+	// Owner identifies this process in deployment records; see LocalOwner.
+	Owner string
+	// Parallelism bounds concurrent driver calls of one deployment.
+	Parallelism int
+	// StaleAfter is how long a deployment's heartbeat may be silent before
+	// another process takes it for dead.
+	StaleAfter time.Duration
+	Now        func() time.Time
+}
+
+// Actor is who asks: a person, a CI job, an AI agent, or the local user.
+type Actor struct {
+	ID    string   `json:"id"`
+	Kind  string   `json:"kind"` // human, ci, agent, local
+	Roles []string `json:"roles,omitempty"`
+	Teams []string `json:"teams,omitempty"`
+}
+
+// LoadPlatform loads and checks a platform config against this binary's
+// drivers.
+func (s *Service) LoadPlatform(fsys fs.FS) (*platform.Platform, error) {
+	return platform.Load(fsys, platform.DriverOptions(s.Drivers))
+}
+
+func (s *Service) engine(p *platform.Platform) *engine.Engine {
+	e := &engine.Engine{Drivers: s.Drivers, Targets: s.Targets, Platform: p, Parallelism: s.Parallelism, Owner: s.Owner}
+	if s.Store != nil {
+		e.Store = s.Store
+	}
+	return e
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
