@@ -73,7 +73,11 @@ func (r *run) finishWorkloads(node *graph.Resource, started time.Time) {
 // target returns the environment's target and its config, placeholders
 // resolved.
 func (r *run) target(ctx context.Context) (target.Target, target.Config, error) {
-	env, err := r.e.Platform.Environment(r.plan.Env)
+	name := r.plan.Env
+	if r.plan.Template != "" {
+		name = r.plan.Template
+	}
+	env, err := r.e.Platform.Environment(name)
 	if err != nil {
 		return nil, nil, err
 	}

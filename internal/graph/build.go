@@ -27,6 +27,10 @@ type Input struct {
 	// PreviousWorkloads maps the workloads of the last successful
 	// deployment to their hashes.
 	PreviousWorkloads map[string]string
+	// Template, when set, is the platform environment that gives an
+	// environment created outside the config (pave env create) its type
+	// and target.
+	Template *platform.Environment
 }
 
 // Previous is what the planner needs of an existing resource instance.
@@ -74,9 +78,12 @@ type builder struct {
 // Build resolves the workloads against the platform in one environment and
 // returns the plan, or every problem found, each located in its file.
 func Build(in Input) (*Plan, error) {
-	env, err := in.Platform.Environment(in.Env)
-	if err != nil {
-		return nil, err
+	env := in.Template
+	if env == nil {
+		var err error
+		if env, err = in.Platform.Environment(in.Env); err != nil {
+			return nil, err
+		}
 	}
 	if !env.Allows(in.App) {
 		return nil, errs.New(errs.Invalid, "environment %q is reserved for app %q, not %q", env.Name, env.App, in.App)
@@ -105,6 +112,9 @@ func Build(in Input) (*Plan, error) {
 		return nil, b.errs
 	}
 	plan := &Plan{App: in.App, Env: in.Env, EnvType: env.Type, Target: env.Target.Kind}
+	if env.Name != in.Env {
+		plan.Template = env.Name
+	}
 	if err := b.order(plan); err != nil {
 		return nil, err
 	}
@@ -166,6 +176,7 @@ func (b *builder) newNode(uid, typ, class, id, resID, suffix string, w *score.Wo
 		return nil
 	}
 	ctx := b.env.MatchContext(b.in.App, resID)
+	ctx.Env = b.in.Env
 	def, err := b.in.Platform.Resolve(ctx, typ, class)
 	if err != nil {
 		b.errs = append(b.errs, w.Errorf(ptr, "%s", errs.Errors(err)[0].Message))

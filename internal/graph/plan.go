@@ -28,6 +28,9 @@ type Plan struct {
 	EnvType string `json:"envType"`
 	// Target is the kind of target the environment deploys to.
 	Target string `json:"target"`
+	// Template is the platform environment whose type and target an
+	// environment created outside the config uses; empty otherwise.
+	Template string `json:"template,omitempty"`
 	// Resources are in dependency order: by Level, then by UID. Deleted
 	// resources come last, in reverse dependency order.
 	Resources []Resource `json:"resources"`

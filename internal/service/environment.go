@@ -1,0 +1,129 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/store"
+)
+
+// template returns the platform environment that gives env its type and
+// target: env itself when the config defines it, otherwise the first
+// environment (by name) of the recorded type that allows the app.
+func (s *Service) template(ctx context.Context, p *platform.Platform, app, env string) (*platform.Environment, error) {
+	if e, err := p.Environment(env); err == nil {
+		return e, nil
+	}
+	rec, err := s.Store.GetEnvironment(ctx, app, env)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return nil, errs.New(errs.NotFound, "environment %q is neither in the platform config nor created with pave env create", env)
+		}
+		return nil, err
+	}
+	for _, e := range p.Environments() {
+		if e.Type == rec.Type && e.Allows(app) {
+			return e, nil
+		}
+	}
+	return nil, errs.New(errs.Invalid, "environment %q has type %q, and the platform config has no environment of that type to take a target from", env, rec.Type)
+}
+
+// CreateEnvironmentRequest asks for a new environment of an app.
+type CreateEnvironmentRequest struct {
+	Platform *platform.Platform
+	App      string
+	Env      string
+	Type     string
+	TTL      time.Duration
+	// CloneFrom names an environment whose current workloads are deployed
+	// to the new one.
+	CloneFrom string
+	Actor     Actor
+}
+
+// CreateEnvironment records a new environment and, when cloning, deploys
+// the source environment's current workloads to it.
+func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRequest, deploy func(DeployRequest) DeployRequest) (*store.Environment, *DeployResult, error) {
+	if err := checkName("environment", req.Env); err != nil {
+		return nil, nil, err
+	}
+	if _, err := req.Platform.Environment(req.Env); err == nil {
+		return nil, nil, errs.New(errs.Conflict, "environment %q is defined by the platform config; it needs no creating", req.Env)
+	}
+	if _, err := req.Platform.EnvironmentType(req.Type); err != nil {
+		return nil, nil, errs.New(errs.Invalid, "unknown environment type %q", req.Type)
+	}
+	if _, err := s.Store.GetApp(ctx, req.App); errs.Is(err, errs.NotFound) {
+		if err := s.Store.CreateApp(ctx, &store.App{Name: req.App}); err != nil && !errs.Is(err, errs.Conflict) {
+			return nil, nil, err
+		}
+	}
+	rec := &store.Environment{App: req.App, Name: req.Env, Type: req.Type, ClonedFrom: req.CloneFrom}
+	if req.TTL > 0 {
+		t := s.now().Add(req.TTL)
+		rec.ExpiresAt = &t
+	}
+	if _, err := s.template(ctx, req.Platform, req.App, req.Env); err != nil && !errs.Is(err, errs.NotFound) {
+		return nil, nil, err
+	}
+	if err := s.Store.CreateEnvironment(ctx, rec); err != nil {
+		return nil, nil, err
+	}
+	s.audit(ctx, req.Actor, "env.create", req.App+"/"+req.Env, "", nil, map[string]any{"type": req.Type, "ttl": req.TTL.String()})
+	if req.CloneFrom == "" {
+		return rec, nil, nil
+	}
+	ws, err := s.currentWorkloads(ctx, req.App, req.CloneFrom)
+	if err != nil {
+		return rec, nil, err
+	}
+	dr := DeployRequest{Platform: req.Platform, App: req.App, Env: req.Env, Workloads: ws, Actor: req.Actor, Action: "env.clone"}
+	if deploy != nil {
+		dr = deploy(dr)
+	}
+	res, err := s.Deploy(ctx, dr)
+	return rec, res, err
+}
+
+// ListEnvironments returns the recorded environments of an app.
+func (s *Service) ListEnvironments(ctx context.Context, app string) ([]store.Environment, error) {
+	return s.Store.ListEnvironments(ctx, app)
+}
+
+// DeleteEnvironment destroys everything of an environment and forgets it.
+func (s *Service) DeleteEnvironment(ctx context.Context, req DeployRequest) (*DeployResult, error) {
+	res, err := s.Destroy(ctx, req)
+	if err != nil {
+		return res, err
+	}
+	if err := s.Store.DeleteEnvironment(ctx, req.App, req.Env); err != nil && !errs.Is(err, errs.NotFound) {
+		return res, err
+	}
+	s.audit(ctx, req.Actor, "env.delete", req.App+"/"+req.Env, "", nil, nil)
+	return res, nil
+}
+
+// GC destroys and deletes every environment whose time to live is over.
+func (s *Service) GC(ctx context.Context, p *platform.Platform, actor Actor, progress func(DeployRequest) DeployRequest) ([]store.Environment, error) {
+	expired, err := s.Store.ListExpiredEnvironments(ctx, s.now())
+	if err != nil {
+		return nil, err
+	}
+	var done []store.Environment
+	var list errs.List
+	for _, e := range expired {
+		req := DeployRequest{Platform: p, App: e.App, Env: e.Name, Actor: actor, Action: "gc"}
+		if progress != nil {
+			req = progress(req)
+		}
+		if _, err := s.DeleteEnvironment(ctx, req); err != nil {
+			list.Add(errs.Prefix("environment "+e.App+"/"+e.Name, err))
+			continue
+		}
+		done = append(done, e)
+	}
+	return done, list.Err()
+}
