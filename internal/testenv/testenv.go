@@ -42,7 +42,9 @@ func RequireTCP(t testing.TB, service, addr string) {
 }
 
 // RequirePostgres skips t unless PostgreSQL answers.
-func RequirePostgres(t testing.TB) { RequireTCP(t, "PostgreSQL", hostPort(PostgresURL, "127.0.0.1:5432")) }
+func RequirePostgres(t testing.TB) {
+	RequireTCP(t, "PostgreSQL", hostPort(PostgresURL, "127.0.0.1:5432"))
+}
 
 // RequireMySQL skips t unless MariaDB/MySQL answers.
 func RequireMySQL(t testing.TB) { RequireTCP(t, "MariaDB", hostPort(MySQLURL, "127.0.0.1:3306")) }
