@@ -88,7 +88,12 @@ plans, provisions and deploys.`,
 
 // commands lists every subcommand; each is built by its own constructor.
 func (a *app) commands() []*cobra.Command {
-	return []*cobra.Command{a.newValidate(), a.newPlan(), a.newExplain(), a.newRender()}
+	return []*cobra.Command{
+		a.newValidate(), a.newPlan(), a.newExplain(), a.newRender(),
+		a.newDeploy(), a.newDestroy(), a.newPromote(), a.newRollback(),
+		a.newEnv(), a.newGC(), a.newResources(), a.newDeployments(),
+		a.newDrivers(), a.newTargets(), a.newLogs(), a.newSecrets(), a.newSupervise(),
+	}
 }
 
 // silentError carries an exit code for a failure already reported on
