@@ -37,7 +37,10 @@ type WorkloadStatus struct {
 	State   string `json:"state"`
 	Ready   int    `json:"ready"`
 	Desired int    `json:"desired"`
-	Message string `json:"message,omitempty"`
+	// Restarts counts how often the workload's processes or containers were
+	// restarted since they were deployed, where the target knows.
+	Restarts int    `json:"restarts,omitempty"`
+	Message  string `json:"message,omitempty"`
 }
 
 // StatusReporter is implemented by targets that can report live state.
