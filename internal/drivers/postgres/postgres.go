@@ -124,6 +124,14 @@ func decodeState(raw json.RawMessage) (state, error) {
 	return st, nil
 }
 
+// Database is the database of the resource with uid, unless the
+// databaseName input names another.
+func Database(uid string) string { return credential.Name(uid, MaxIdentifier) }
+
+// Username is the role of the resource with uid: distinct from the
+// database's name, since the username may be secret and the name is not.
+func Username(uid string) string { return credential.Name(uid+"#user", MaxIdentifier) }
+
 // names are what one resource is called on the server.
 type names struct {
 	database, username string
@@ -135,10 +143,10 @@ type names struct {
 func resolveNames(req *driver.Request, in *inputs, st state) names {
 	n := names{database: in.databaseName, username: st.Username}
 	if n.database == "" {
-		n.database = credential.Name(req.UID, MaxIdentifier)
+		n.database = Database(req.UID)
 	}
 	if n.username == "" {
-		n.username = credential.Name(req.UID, MaxIdentifier)
+		n.username = Username(req.UID)
 	}
 	if st.Database != "" && st.Database != n.database {
 		n.previous = st.Database
@@ -164,7 +172,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if password == "" {
 		password = credential.Password(PasswordLen)
 	}
-	s, err := connect(ctx, in, password)
+	s, err := connect(ctx, in, n.username, password)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +217,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *driver.Request) error {
 		return err
 	}
 	n := resolveNames(req, in, st)
-	s, err := connect(ctx, in, st.Password)
+	s, err := connect(ctx, in, n.username, st.Password)
 	if err != nil {
 		return err
 	}

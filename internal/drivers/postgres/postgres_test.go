@@ -50,10 +50,10 @@ func namesOf(t *testing.T, req *driver.Request) (database, username string) {
 		database, _ = req.Inputs["databaseName"].(string)
 	}
 	if database == "" {
-		database = credential.Name(req.UID, MaxIdentifier)
+		database = Database(req.UID)
 	}
 	if username == "" {
-		username = credential.Name(req.UID, MaxIdentifier)
+		username = Username(req.UID)
 	}
 	return database, username
 }
@@ -114,7 +114,7 @@ func TestConformance(t *testing.T) {
 			if outputs["database"] != want || outputs["host"] != "localhost" {
 				t.Errorf("after the update: database %v, host %v; want %s, localhost", outputs["database"], outputs["host"], want)
 			}
-			old := credential.Name(req.UID, MaxIdentifier)
+			old := Database(req.UID)
 			if exists(t, admin, databaseExists, old) {
 				t.Errorf("database %s is still there after the rename", old)
 			}
@@ -147,13 +147,11 @@ func TestPasswordKeptInSync(t *testing.T) {
 	d := New()
 	req := request("")
 	req.UID = drivertest.UID(t, "sync")
+	t.Cleanup(func() { d.Deprovision(context.Background(), &driver.Request{UID: req.UID, Inputs: req.Inputs}) })
 	res, err := d.Provision(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		d.Deprovision(context.Background(), &driver.Request{UID: req.UID, Inputs: req.Inputs, State: res.State})
-	})
 	// Someone changes the password behind pave's back: the next provision
 	// puts back the one in state.
 	role := res.Outputs["username"].(string)

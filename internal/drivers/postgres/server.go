@@ -21,8 +21,11 @@ type session struct {
 	secrets []string
 }
 
-func connect(ctx context.Context, in *inputs, password string) (*session, error) {
-	s := &session{secrets: []string{in.adminURL, in.admin.Password, password}}
+// connect opens an admin connection. Errors never show the admin URL, the
+// admin password, or the resource's username and password: the resource
+// type may declare its username secret.
+func connect(ctx context.Context, in *inputs, username, password string) (*session, error) {
+	s := &session{secrets: []string{in.adminURL, in.admin.Password, username, password}}
 	conn, err := pgx.ConnectConfig(ctx, in.admin)
 	if err != nil {
 		addr := net.JoinHostPort(in.admin.Host, strconv.Itoa(int(in.admin.Port)))
@@ -91,7 +94,7 @@ func (s *session) ensureRole(ctx context.Context, role, password string) error {
 	case errors.Is(err, pgx.ErrNoRows):
 		exists = false
 	case err != nil:
-		return s.fail(ctx, err, "look up role %q", role)
+		return s.fail(ctx, err, "look up the resource's role")
 	}
 	if exists && readable && canLogin && verifier != nil && scramMatches(*verifier, password) {
 		return nil
@@ -105,11 +108,11 @@ func (s *session) ensureRole(ctx context.Context, role, password string) error {
 			return s.grantToSelf(ctx, role)
 		case "42710", "23505": // created meanwhile by a concurrent run: set it below
 		default:
-			return s.fail(ctx, err, "create role %q", role)
+			return s.fail(ctx, err, "create the resource's role")
 		}
 	}
 	if _, err := s.conn.Exec(ctx, "ALTER ROLE "+ident(role)+" WITH LOGIN PASSWORD "+literal(v)); err != nil {
-		return s.fail(ctx, err, "set the password of role %q", role)
+		return s.fail(ctx, err, "set the password of the resource's role")
 	}
 	return s.grantToSelf(ctx, role)
 }
@@ -125,7 +128,7 @@ func (s *session) grantToSelf(ctx context.Context, role string) error {
 		return nil
 	}
 	if _, err := s.conn.Exec(ctx, "GRANT "+ident(role)+" TO CURRENT_USER"); err != nil {
-		return s.fail(ctx, err, "grant role %q to the admin role", role)
+		return s.fail(ctx, err, "grant the resource's role to the admin role")
 	}
 	return nil
 }
@@ -164,7 +167,7 @@ func (s *session) ensureDatabase(ctx context.Context, db, owner string) error {
 	}
 	if current != owner {
 		if _, err := s.conn.Exec(ctx, "ALTER DATABASE "+ident(db)+" OWNER TO "+ident(owner)); err != nil {
-			return s.fail(ctx, err, "make role %q the owner of database %q", owner, db)
+			return s.fail(ctx, err, "make the resource's role the owner of database %q", db)
 		}
 	}
 	if _, err := s.conn.Exec(ctx, "REVOKE ALL ON DATABASE "+ident(db)+" FROM PUBLIC"); err != nil {
@@ -222,7 +225,7 @@ func (s *session) dropDatabase(ctx context.Context, db string) error {
 // dropRole drops role if it exists.
 func (s *session) dropRole(ctx context.Context, role string) error {
 	if _, err := s.conn.Exec(ctx, "DROP ROLE IF EXISTS "+ident(role)); err != nil {
-		return s.fail(ctx, err, "drop role %q", role)
+		return s.fail(ctx, err, "drop the resource's role")
 	}
 	return nil
 }
