@@ -231,3 +231,31 @@ func BenchmarkOpen(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParseKeys(f *testing.F) {
+	f.Add("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	f.Add("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8, AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+	f.Add("")
+	f.Add(",,,")
+	f.Fuzz(func(t *testing.T, in string) {
+		keys, err := ParseKeys(in)
+		if err != nil {
+			if strings.Contains(err.Error(), in) && len(in) > 8 {
+				t.Fatalf("error quotes the key material: %v", err)
+			}
+			return
+		}
+		if len(keys) == 0 {
+			t.Fatal("no error and no key")
+		}
+		for _, k := range keys {
+			if k.IsZero() && k.ID() == "" {
+				t.Fatal("zero key")
+			}
+			back, err := ParseKey(k.Encode())
+			if err != nil || !back.Equal(k) {
+				t.Fatalf("key does not round-trip: %v", err)
+			}
+		}
+	})
+}

@@ -145,9 +145,10 @@ type Deployments interface {
 	// ListDeployments returns deployments matching f, newest first.
 	ListDeployments(ctx context.Context, f DeploymentFilter) ([]Deployment, error)
 	// SetDeploymentStatus moves a deployment to status, recording message
-	// as its Error: pending may go to any other status, running to a
+	// as its Error: pending may go to any status, running to running or a
 	// finished one; a finished deployment never changes (conflict). A
-	// finished status sets FinishedAt.
+	// finished status sets FinishedAt. It does not check the owner, so
+	// that anyone may cancel; the owner learns of it from Heartbeat.
 	SetDeploymentStatus(ctx context.Context, id string, status DeploymentStatus, message string) error
 	// Heartbeat records that owner still works on an active deployment. It
 	// is a conflict if the deployment has finished (it was cancelled, say)
