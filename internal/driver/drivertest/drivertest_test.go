@@ -25,7 +25,9 @@ type memDriver struct {
 
 type memResource struct{ Password, Size string }
 
-func newMem(broken string) *memDriver { return &memDriver{broken: broken, store: map[string]memResource{}} }
+func newMem(broken string) *memDriver {
+	return &memDriver{broken: broken, store: map[string]memResource{}}
+}
 
 func (d *memDriver) Describe() driver.Info {
 	return driver.Info{Name: "mem", Description: "in memory", Inputs: []driver.Input{
