@@ -173,7 +173,7 @@ func (c *child) runOnce(first bool) (exit string, stopped bool) {
 		stopped = true
 	}
 	cancel()
-	<-watching // so that no probe result lands after the process is gone
+	<-watching             // so that no probe result lands after the process is gone
 	signalGroup(pid, true) // whatever the process left in its group
 	drained := make(chan struct{})
 	go func() { copies.Wait(); close(drained) }()
