@@ -26,15 +26,17 @@ const (
 	// startGrace is how long a process without a readiness probe must stay
 	// up to count as ready.
 	startGrace = time.Second
-	// readyPeriod spaces readiness probes until the first success;
-	// probePeriod spaces readiness and liveness probes after it.
+	// readyPeriod spaces readiness probes until the first success.
 	readyPeriod   = 250 * time.Millisecond
-	probePeriod   = 5 * time.Second
 	probeFailures = 3
 	// drainTimeout bounds reading a stopped process's output, in case
 	// something that left its process group still holds the pipe.
 	drainTimeout = 2 * time.Second
 )
+
+// probePeriod spaces readiness and liveness probes once a process is
+// ready; a variable so that tests need not wait for it.
+var probePeriod = 5 * time.Second
 
 // child supervises one container: it runs the process, restarts it with
 // exponential backoff when it exits, probes it, and stops it on request.
@@ -155,7 +157,8 @@ func (c *child) runOnce(first bool) (exit string, stopped bool) {
 	go func() { exited <- cmd.Wait() }()
 	ctx, cancel := context.WithCancel(context.Background())
 	unhealthy := make(chan string, 1)
-	go c.watch(ctx, unhealthy)
+	watching := make(chan struct{})
+	go func() { defer close(watching); c.watch(ctx, unhealthy) }()
 
 	select {
 	case err := <-exited:
@@ -170,6 +173,7 @@ func (c *child) runOnce(first bool) (exit string, stopped bool) {
 		stopped = true
 	}
 	cancel()
+	<-watching             // so that no probe result lands after the process is gone
 	signalGroup(pid, true) // whatever the process left in its group
 	drained := make(chan struct{})
 	go func() { copies.Wait(); close(drained) }()

@@ -1,3 +1,5 @@
+//go:build unix
+
 package process
 
 import (
@@ -181,4 +183,64 @@ func TestDetachedSupervisor(t *testing.T) {
 	for _, pid := range []int{app2, gpid, st2.PID} {
 		eventually(t, 5*time.Second, "pid "+strconv.Itoa(pid)+" to exit", func() bool { return !processAlive(pid) })
 	}
+}
+
+// TestTwoContainersAndLiveness runs a workload of two containers, one of
+// which fails its liveness probe and is restarted; its logs merge both.
+func TestTwoContainersAndLiveness(t *testing.T) {
+	old := probePeriod
+	probePeriod = 100 * time.Millisecond
+	t.Cleanup(func() { probePeriod = old })
+	tg, _ := newTarget(t)
+	mainPort, sidePort := freePort(t), freePort(t)
+	w := server("api", mainPort, nil)
+	w.Containers = append(w.Containers, target.Container{
+		Name: "side", Image: "x", Command: []string{"testserver"},
+		Variables: []target.Variable{{Name: "PORT", Value: plain(strconv.Itoa(sidePort))}},
+		Readiness: &target.Probe{HTTPGet: &target.HTTPGet{Path: "/healthz", Port: sidePort}},
+		Liveness:  &target.Probe{HTTPGet: &target.HTTPGet{Path: "/missing", Port: sidePort}},
+	})
+	deploy(t, tg, target.Config{"stopTimeout": "2s"}, deployment(w))
+	if s := statusOf(t, tg, "shop", "dev")["api"]; s.Desired != 2 {
+		t.Errorf("status = %+v", s)
+	}
+	eventually(t, 20*time.Second, "the side container to be restarted for failing liveness", func() bool {
+		return statusOf(t, tg, "shop", "dev")["api"].Restarts >= 1
+	})
+	logs := logsOf(t, tg, "api")
+	for _, want := range []string{" main out listening on 127.0.0.1:" + strconv.Itoa(mainPort), " side out listening on 127.0.0.1:" + strconv.Itoa(sidePort),
+		" side pave liveness probe failed: GET http://127.0.0.1:" + strconv.Itoa(sidePort) + "/missing: status 404"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("logs lack %q:\n%s", want, logs)
+		}
+	}
+	tg.Destroy(context.Background(), nil, "shop", "dev")
+}
+
+// TestRebuiltBinaryRestarts redeploys an unchanged spec whose executable
+// was rebuilt: the process is restarted.
+func TestRebuiltBinaryRestarts(t *testing.T) {
+	tg, _ := newTarget(t)
+	exe := filepath.Join(t.TempDir(), "server")
+	data, err := os.ReadFile(filepath.Join(binDir, "testserver"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(exe, data, 0o755)
+	port := freePort(t)
+	w := server("api", port, nil)
+	w.Containers[0].Command = []string{exe}
+	deploy(t, tg, nil, deployment(w))
+	pid := pidOf(t, port)
+	deploy(t, tg, nil, deployment(w))
+	if pidOf(t, port) != pid {
+		t.Fatalf("an unchanged deploy restarted the process")
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(exe, later, later)
+	deploy(t, tg, nil, deployment(w))
+	if pidOf(t, port) == pid {
+		t.Errorf("a rebuilt executable did not restart the process")
+	}
+	tg.Destroy(context.Background(), nil, "shop", "dev")
 }

@@ -16,5 +16,6 @@ func detachedAttr() *syscall.SysProcAttr    { return nil }
 func signalGroup(pgid int, kill bool) error { return errUnsupported }
 func groupAlive(pgid int) bool              { return false }
 func processAlive(pid int) bool             { return false }
+func ownedByMe(fi os.FileInfo) bool         { return false }
 func tryLock(f *os.File) error              { return errUnsupported }
 func spawn(cmd *exec.Cmd) error             { return errUnsupported }

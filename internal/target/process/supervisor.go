@@ -146,8 +146,8 @@ func prepareSocketDir(sock string) error {
 	if err != nil {
 		return err
 	}
-	if !st.IsDir() || st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s must be a directory only its owner can open", dir)
+	if !st.IsDir() || st.Mode().Perm()&0o077 != 0 || !ownedByMe(st) {
+		return fmt.Errorf("%s must be a directory of this user that only its owner can open", dir)
 	}
 	return nil
 }
