@@ -18,7 +18,7 @@ var info = driver.Info{Inputs: []driver.Input{
 func TestReader(t *testing.T) {
 	r := New(map[string]any{
 		"name": "x", "port": json.Number("5432"), "timeout": int64(90),
-		"env": map[string]any{"A": "1", "B": int64(2), "C": true, "D": 1.5},
+		"env":  map[string]any{"A": "1", "B": int64(2), "C": true, "D": 1.5},
 		"args": []any{"a", "b"}, "on": true,
 	}, info, false)
 	if got := r.String("name", ""); got != "x" {
