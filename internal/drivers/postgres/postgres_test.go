@@ -322,3 +322,37 @@ func BenchmarkProvision100Concurrent(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*total), "ms/database")
 }
+
+// TestConformanceNonSuperuser runs the suite with an admin role that may
+// only create databases and roles, as a managed PostgreSQL service gives.
+func TestConformanceNonSuperuser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite again")
+	}
+	testenv.RequirePostgres(t)
+	admin := adminConn(t)
+	role := credential.Name(drivertest.UID(t, "admin"), MaxIdentifier)
+	if _, err := admin.Exec(context.Background(), "CREATE ROLE "+ident(role)+" LOGIN CREATEDB CREATEROLE"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP ROLE IF EXISTS "+ident(role)) })
+	u, err := url.Parse(testenv.PostgresURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	adminURL := u.String()
+	drivertest.Run(t, New(), drivertest.Case{
+		Request: func(uid string) *driver.Request {
+			return &driver.Request{Type: "postgres", Inputs: map[string]any{"adminUrl": adminURL}}
+		},
+		Outputs: []drivertest.Output{{Name: "password", Kind: drivertest.String, Secret: true}},
+		Verify:  verify,
+		VerifyGone: func(t *testing.T, req *driver.Request) {
+			db, user := namesOf(t, req)
+			if exists(t, admin, databaseExists, db) || exists(t, admin, roleExists, user) {
+				t.Errorf("database %s or its role is left", db)
+			}
+		},
+	})
+}
