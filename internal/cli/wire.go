@@ -42,9 +42,9 @@ func registries(stateDir string) (*driver.Registry, *target.Registry) {
 // is opened only when state already exists, so that stateless commands
 // (plan, render) leave no .pave directory behind.
 func (a *app) service(ctx context.Context, sf stateFlags, needState bool) (*service.Service, func(), error) {
-	stateDir, err := filepath.Abs(sf.stateDir)
+	stateDir, err := absState(sf)
 	if err != nil {
-		return nil, nil, errs.Wrap(errs.Invalid, err, "state directory %q: %s", sf.stateDir, err.Error())
+		return nil, nil, err
 	}
 	drivers, targets := registries(stateDir)
 	svc := &service.Service{Drivers: drivers, Targets: targets, Owner: service.LocalOwner()}
@@ -69,6 +69,14 @@ func (a *app) service(ctx context.Context, sf stateFlags, needState bool) (*serv
 	}
 	svc.Store = st
 	return svc, func() { st.Close() }, nil
+}
+
+func absState(sf stateFlags) (string, error) {
+	dir, err := filepath.Abs(sf.stateDir)
+	if err != nil {
+		return "", errs.Wrap(errs.Invalid, err, "state directory %q: %s", sf.stateDir, err.Error())
+	}
+	return dir, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/secrets"
+)
+
+// maxSecret bounds a platform secret read from standard input.
+const maxSecret = 64 << 10
+
+func (a *app) newSecrets() *cobra.Command {
+	cmd := &cobra.Command{Use: "secrets", Short: "Manage platform secrets, sealed at rest"}
+	var sf stateFlags
+	set := &cobra.Command{Use: "set NAME", Short: "Set a platform secret from standard input",
+		Example: "  printf %s \"$TOKEN\" | pave secrets set prod-kubeconfig", Args: cobra.ExactArgs(1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			data, err := io.ReadAll(io.LimitReader(a.stdin, maxSecret+1))
+			if err != nil {
+				return errs.Wrap(errs.Invalid, err, "read standard input")
+			}
+			if len(data) > maxSecret {
+				return errs.New(errs.Invalid, "secret is larger than %d bytes", maxSecret)
+			}
+			value := strings.TrimRight(string(data), "\n")
+			if value == "" {
+				return errs.New(errs.Invalid, "secret %q: empty value on standard input", args[0])
+			}
+			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			if err != nil {
+				return err
+			}
+			defer closeSvc()
+			if err := svc.Store.PutSecret(cmd.Context(), args[0], []byte(value)); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "secret %q set\n", args[0])
+			return nil
+		})}
+	list := &cobra.Command{Use: "list", Short: "List platform secret names (never values)", Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			if err != nil {
+				return err
+			}
+			defer closeSvc()
+			infos, err := svc.Store.ListSecrets(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, s := range infos {
+				fmt.Fprintln(a.stdout, s.Name)
+			}
+			return nil
+		})}
+	rotate := &cobra.Command{Use: "rotate-key", Short: "Re-seal every secret under a new key", Args: noArgs,
+		RunE: runE(func(cmd *cobra.Command, _ []string) error {
+			n, err := a.rotateKey(cmd, sf)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "re-sealed %d values under a new key\n", n)
+			return nil
+		})}
+	for _, c := range []*cobra.Command{set, list, rotate} {
+		sf.register(c)
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+// rotateKey rotates the key file's key and re-seals the store under it.
+// With PAVE_SECRET_KEY set, the key lives outside pave and is rotated by
+// whoever owns it.
+func (a *app) rotateKey(cmd *cobra.Command, sf stateFlags) (int, error) {
+	if envOr("PAVE_SECRET_KEY", "") != "" {
+		return 0, errs.New(errs.Invalid, "the key comes from PAVE_SECRET_KEY: rotate it where it is kept (give old keys after the new one, comma separated), not with pave")
+	}
+	svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+	if err != nil {
+		return 0, err
+	}
+	defer closeSvc()
+	dir, err := absState(sf)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	_, err = secrets.RotateKeyFile(dir, func(next *secrets.Sealer) error {
+		var rerr error
+		n, rerr = svc.Store.RotateKey(cmd.Context(), next)
+		return rerr
+	})
+	return n, err
+}

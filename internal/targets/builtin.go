@@ -1,0 +1,21 @@
+// Package targets registers pave's built-in targets, all in this one file.
+package targets
+
+import (
+	"github.com/pavedev/pave/internal/target"
+	"github.com/pavedev/pave/internal/target/process"
+)
+
+// Options configure the built-in targets.
+type Options struct {
+	// StateDir is pave's local state directory.
+	StateDir string
+	// InProcess runs the process target's supervisors inside this process
+	// (servers, tests) instead of in the background.
+	InProcess bool
+}
+
+// Register adds every built-in target to r; a duplicate name panics.
+func Register(r *target.Registry, opts Options) {
+	r.Register(process.Name, process.New(process.Options{StateDir: opts.StateDir, InProcess: opts.InProcess}))
+}
