@@ -22,8 +22,9 @@ type Context struct {
 
 // Request asks a driver to provision or deprovision one resource.
 type Request struct {
-	// UID identifies the resource uniquely and stably: drivers key
-	// everything they create on it, which makes them idempotent.
+	// UID identifies the resource uniquely and stably across every app and
+	// environment ("app/env/type.class#id"): drivers key everything they
+	// create on it, which makes them idempotent.
 	UID     string  `json:"uid"`
 	Type    string  `json:"type"`
 	Class   string  `json:"class"`

@@ -28,7 +28,7 @@ func (r *run) request(ctx context.Context, uid, typ, class, id, resID string, pa
 	if err != nil {
 		return nil, err
 	}
-	req := &driver.Request{UID: uid, Type: typ, Class: class, ID: id, Context: dctx, Params: resolvedParams, Inputs: in}
+	req := &driver.Request{UID: DriverUID(r.plan.App, r.plan.Env, uid), Type: typ, Class: class, ID: id, Context: dctx, Params: resolvedParams, Inputs: in}
 	if prev != nil {
 		req.State = prev.State
 		if len(prev.Outputs)+len(prev.SecretOutputs) > 0 {
@@ -43,6 +43,11 @@ func (r *run) request(ctx context.Context, uid, typ, class, id, resID string, pa
 	}
 	return req, nil
 }
+
+// DriverUID is the id a driver keys a resource on: the plan's UID made
+// unique across apps and environments, so that the same Score file deployed
+// to two environments gets two databases.
+func DriverUID(app, env, uid string) string { return app + "/" + env + "/" + uid }
 
 // learnSecretInputs teaches the redactor the inputs a driver marks secret,
 // such as an admin URL with a password in it.

@@ -170,7 +170,11 @@ func (r *run) setOutputs(uid string, rec *store.Resource, rtype *platform.Resour
 func splitOutputs(all map[string]any, rtype *platform.ResourceType) (clear, secret map[string]any) {
 	clear, secret = map[string]any{}, map[string]any{}
 	for k, v := range all {
-		if rtype.Outputs[k].Secret {
+		out, declared := rtype.Outputs[k]
+		if !declared {
+			continue // see ResourceType.CheckOutputs
+		}
+		if out.Secret {
 			secret[k] = v
 		} else {
 			clear[k] = v

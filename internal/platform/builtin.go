@@ -62,6 +62,7 @@ var builtinSpecs = []struct {
 	}},
 	{"redis", "a Redis database or user", nil, map[string]Output{
 		"host": hostOut, "port": portOut, "username": usernameOut, "password": passwordOut,
+		"prefix": out(OutputString, "key prefix the user may use (empty for the whole keyspace)"),
 	}},
 	{"route", "an HTTP route from a host and path prefix to a port of the workload", map[string]any{
 		"type":     "object",

@@ -233,8 +233,10 @@ func inputProblems(d *ResourceDefinition, err error) errs.List {
 	var out errs.List
 	for _, it := range items {
 		p := "/spec/inputs"
-		if it.Path != "" && it.Path != "/" && strings.HasPrefix(it.Path, "/") {
-			p += it.Path
+		// Drivers may report paths relative to the inputs or rooted at them.
+		rel := strings.TrimPrefix(it.Path, "/inputs")
+		if rel != "" && rel != "/" && strings.HasPrefix(rel, "/") {
+			p += rel
 		}
 		out = append(out, d.doc.Errorf(p, "driver %s: %s", d.Driver, it.Message))
 	}

@@ -82,8 +82,11 @@ func (t *ResourceType) ValidateParams(params map[string]any) error {
 }
 
 // CheckOutputs checks what a driver returned against the type: every output
-// present with its declared type, and no other. Messages name outputs and
-// types, never values, so they are safe to show for secret outputs.
+// present with its declared type. A driver may return more (the redis driver
+// also reports its db number); pave keeps only the declared outputs, since
+// an undeclared value cannot be known to be secret or not. Messages name
+// outputs and types, never values, so they are safe to show for secret
+// outputs.
 func (t *ResourceType) CheckOutputs(outputs map[string]any) error {
 	var l errs.List
 	for _, name := range t.OutputNames() {
@@ -94,11 +97,6 @@ func (t *ResourceType) CheckOutputs(outputs map[string]any) error {
 		}
 		if want := t.Outputs[name].Type; !hasOutputType(v, want) {
 			l = append(l, errs.New(errs.Invalid, "resource type %s: output %q must be %s, not %s", t.Name, name, want, outputTypeName(v)))
-		}
-	}
-	for _, name := range yamldoc.SortedKeys(outputs) {
-		if _, ok := t.Outputs[name]; !ok {
-			l = append(l, errs.New(errs.Invalid, "resource type %s: unexpected output %q (outputs: %s)", t.Name, name, listOrNone(t.OutputNames())))
 		}
 	}
 	return l.Err()
