@@ -27,7 +27,10 @@ with the workloads currently deployed in another environment, deployed now.`,
 			}
 			rec, res, err := svc.CreateEnvironment(cmd.Context(), service.CreateEnvironmentRequest{Platform: req.Platform, App: req.App,
 				Env: req.Env, Type: typ, TTL: ttl, CloneFrom: from, Actor: req.Actor},
-				func(d service.DeployRequest) service.DeployRequest { d.Progress, d.Images = req.Progress, req.Images; return d })
+				func(d service.DeployRequest) service.DeployRequest {
+					d.Progress, d.Images = req.Progress, req.Images
+					return d
+				})
 			if rec != nil && res == nil && err == nil {
 				fmt.Fprintf(a.stdout, "environment %s/%s created (type %s)\n", rec.App, rec.Name, rec.Type)
 			}
