@@ -9,7 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/pavedev/pave/internal/errs"
@@ -68,7 +67,7 @@ func (e *Engine) Policies() []string { return slices.Clone(e.policies) }
 // cannot be evaluated (a run-time error in a policy, the time limit, a
 // cancelled ctx); a denial is a Result, not an error.
 func (e *Engine) Eval(ctx context.Context, in Input) (*Result, error) {
-	value, err := ast.InterfaceToValue(in.document())
+	value, err := in.value()
 	if err != nil {
 		return nil, errs.Wrap(errs.Invalid, err, "policy input: a param or input holds a value that is not plain data")
 	}

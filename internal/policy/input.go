@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/open-policy-agent/opa/v1/ast"
+
 // The actions policies are evaluated for. Doors and the service layer may use
 // others; policies see the string as given.
 const (
@@ -105,111 +107,174 @@ type Port struct {
 	Protocol   string `json:"protocol,omitempty"`
 }
 
-// document renders the input as the plain values OPA converts, with empty
-// lists and maps rather than nulls and without empty optional fields: the
-// same shape as its JSON encoding, built without a JSON round trip.
-func (in *Input) document() map[string]any {
-	env := map[string]any{
-		"name":      in.Environment.Name,
-		"type":      in.Environment.Type,
-		"ephemeral": in.Environment.Ephemeral,
+// value renders the input as the OPA value policies see: the shape of its
+// JSON encoding, with nil lists and maps as empty ones rather than null and
+// without empty optional fields, built without a JSON round trip.
+func (in *Input) value() (ast.Value, error) {
+	plan, err := in.Plan.value()
+	if err != nil {
+		return nil, err
 	}
-	putString(env, "ttl", in.Environment.TTL)
-	return map[string]any{
-		"action": in.Action,
-		"actor": map[string]any{
-			"id":    in.Actor.ID,
-			"kind":  in.Actor.Kind,
-			"roles": stringList(in.Actor.Roles),
-			"teams": stringList(in.Actor.Teams),
-		},
-		"app":         in.App,
-		"environment": env,
-		"plan":        in.Plan.document(),
+	env := []item{
+		{"name", str(in.Environment.Name)},
+		{"type", str(in.Environment.Type)},
+		{"ephemeral", ast.InternedTerm(in.Environment.Ephemeral)},
 	}
+	env = optional(env, "ttl", in.Environment.TTL)
+	return object(
+		item{"action", str(in.Action)},
+		item{"actor", ast.NewTerm(object(
+			item{"id", str(in.Actor.ID)},
+			item{"kind", str(in.Actor.Kind)},
+			item{"roles", list(in.Actor.Roles)},
+			item{"teams", list(in.Actor.Teams)},
+		))},
+		item{"app", str(in.App)},
+		item{"environment", ast.NewTerm(object(env...))},
+		item{"plan", ast.NewTerm(plan)},
+	), nil
 }
 
-func (p *Plan) document() map[string]any {
-	resources := make([]any, len(p.Resources))
+func (p *Plan) value() (ast.Value, error) {
+	resources := make([]*ast.Term, len(p.Resources))
 	for i := range p.Resources {
-		resources[i] = p.Resources[i].document()
+		v, err := p.Resources[i].value()
+		if err != nil {
+			return nil, err
+		}
+		resources[i] = ast.NewTerm(v)
 	}
-	workloads := make([]any, len(p.Workloads))
+	workloads := make([]*ast.Term, len(p.Workloads))
 	for i := range p.Workloads {
-		workloads[i] = p.Workloads[i].document()
+		workloads[i] = ast.NewTerm(p.Workloads[i].value())
 	}
-	return map[string]any{"hash": p.Hash, "resources": resources, "workloads": workloads}
+	return object(
+		item{"hash", str(p.Hash)},
+		item{"resources", ast.ArrayTerm(resources...)},
+		item{"workloads", ast.ArrayTerm(workloads...)},
+	), nil
 }
 
-func (r *Resource) document() map[string]any {
-	m := map[string]any{
-		"uid":    r.UID,
-		"type":   r.Type,
-		"class":  r.Class,
-		"params": anyMap(r.Params),
-		"inputs": anyMap(r.Inputs),
+func (r *Resource) value() (ast.Value, error) {
+	params, err := plain(r.Params)
+	if err != nil {
+		return nil, err
 	}
-	putString(m, "id", r.ID)
-	putString(m, "definition", r.Definition)
-	putString(m, "driver", r.Driver)
-	return m
+	inputs, err := plain(r.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	items := []item{
+		{"uid", str(r.UID)},
+		{"type", str(r.Type)},
+		{"class", str(r.Class)},
+		{"params", params},
+		{"inputs", inputs},
+	}
+	items = optional(items, "id", r.ID)
+	items = optional(items, "definition", r.Definition)
+	items = optional(items, "driver", r.Driver)
+	return object(items...), nil
 }
 
-func (w *Workload) document() map[string]any {
-	containers := make([]any, len(w.Containers))
+func (w *Workload) value() ast.Value {
+	containers := make([]*ast.Term, len(w.Containers))
 	for i, c := range w.Containers {
-		containers[i] = map[string]any{
-			"name":     c.Name,
-			"image":    c.Image,
-			"limits":   c.Limits.document(),
-			"requests": c.Requests.document(),
-		}
+		containers[i] = ast.NewTerm(object(
+			item{"name", str(c.Name)},
+			item{"image", str(c.Image)},
+			item{"limits", c.Limits.term()},
+			item{"requests", c.Requests.term()},
+		))
 	}
-	ports := make([]any, len(w.Ports))
+	ports := make([]*ast.Term, len(w.Ports))
 	for i, p := range w.Ports {
-		port := map[string]any{"name": p.Name, "port": p.Port}
+		items := []item{{"name", str(p.Name)}, {"port", ast.InternedTerm(p.Port)}}
 		if p.TargetPort != 0 {
-			port["targetPort"] = p.TargetPort
+			items = append(items, item{"targetPort", ast.InternedTerm(p.TargetPort)})
 		}
-		putString(port, "protocol", p.Protocol)
-		ports[i] = port
+		items = optional(items, "protocol", p.Protocol)
+		ports[i] = ast.NewTerm(object(items...))
 	}
-	annotations := make(map[string]any, len(w.Annotations))
+	annotations := make([]item, 0, len(w.Annotations))
 	for k, v := range w.Annotations {
-		annotations[k] = v
+		annotations = append(annotations, item{k, str(v)})
 	}
-	return map[string]any{
-		"name":        w.Name,
-		"containers":  containers,
-		"ports":       ports,
-		"annotations": annotations,
-	}
+	return object(
+		item{"name", str(w.Name)},
+		item{"containers", ast.ArrayTerm(containers...)},
+		item{"ports", ast.ArrayTerm(ports...)},
+		item{"annotations", ast.NewTerm(object(annotations...))},
+	)
 }
 
-func (r Resources) document() map[string]any {
-	m := make(map[string]any, 2)
-	putString(m, "cpu", r.CPU)
-	putString(m, "memory", r.Memory)
+func (r Resources) term() *ast.Term {
+	return ast.NewTerm(object(optional(optional(nil, "cpu", r.CPU), "memory", r.Memory)...))
+}
+
+// item is one key and value of an object.
+type item struct {
+	key   string
+	value *ast.Term
+}
+
+func object(items ...item) ast.Object {
+	pairs := make([][2]*ast.Term, len(items))
+	for i, it := range items {
+		k, ok := keys[it.key]
+		if !ok {
+			k = str(it.key)
+		}
+		pairs[i] = [2]*ast.Term{k, it.value}
+	}
+	return ast.NewObject(pairs...)
+}
+
+// keys are the terms of the input's field names, made once: terms are
+// immutable, so every object shares them.
+var keys = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, k := range []string{
+		"action", "actor", "app", "environment", "plan",
+		"id", "kind", "roles", "teams",
+		"name", "type", "ephemeral", "ttl",
+		"hash", "resources", "workloads",
+		"uid", "class", "definition", "driver", "params", "inputs",
+		"containers", "ports", "annotations", "image", "limits", "requests", "cpu", "memory",
+		"port", "targetPort", "protocol",
+	} {
+		m[k] = ast.StringTerm(k)
+	}
 	return m
-}
+}()
 
-func putString(m map[string]any, key, value string) {
-	if value != "" {
-		m[key] = value
+// optional appends key unless value is empty.
+func optional(items []item, key, value string) []item {
+	if value == "" {
+		return items
 	}
+	return append(items, item{key, str(value)})
 }
 
-func stringList(s []string) []any {
-	out := make([]any, len(s))
+func str(s string) *ast.Term { return ast.InternedTerm(s) }
+
+func list(s []string) *ast.Term {
+	terms := make([]*ast.Term, len(s))
 	for i, v := range s {
-		out[i] = v
+		terms[i] = str(v)
 	}
-	return out
+	return ast.ArrayTerm(terms...)
 }
 
-func anyMap(m map[string]any) map[string]any {
+// plain converts params or inputs, plain values from YAML or JSON, with nil
+// as an empty object.
+func plain(m map[string]any) (*ast.Term, error) {
 	if m == nil {
-		return map[string]any{}
+		return ast.ObjectTerm(), nil
 	}
-	return m
+	v, err := ast.InterfaceToValue(m)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewTerm(v), nil
 }

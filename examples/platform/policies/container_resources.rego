@@ -38,10 +38,19 @@ env_type := t if {
 	maximums[t]
 } else := "development"
 
+# maximum is the environment type's maximum of each kind, as numbers.
+maximum := {kind: units.parse(q) | some kind, q in maximums[env_type]}
+
 containers contains {"workload": w.name, "container": c.name, "limits": object.get(c, "limits", {})} if {
 	not input.action in teardown_actions
 	some w in input.plan.workloads
 	some c in w.containers
+}
+
+# limits are the limits that are set, one per container and kind.
+limits contains {"workload": c.workload, "container": c.container, "kind": kind, "quantity": c.limits[kind]} if {
+	some c in containers
+	some kind in kinds
 }
 
 missing contains sprintf("workload %q container %q has no %s limit", [c.workload, c.container, kind]) if {
@@ -63,25 +72,21 @@ warn contains msg if {
 }
 
 deny contains msg if {
-	some c in containers
-	some kind in kinds
-	q := c.limits[kind]
-	not valid_quantity(q)
-	msg := sprintf("workload %q container %q: %s limit %s is not a quantity such as \"500m\", \"2\" or \"512Mi\"", [c.workload, c.container, kind, json.marshal(q)])
+	some l in limits
+	not quantity(l.quantity)
+	msg := sprintf("workload %q container %q: %s limit %s is not a quantity such as \"500m\", \"2\" or \"512Mi\"", [l.workload, l.container, l.kind, json.marshal(l.quantity)])
 }
 
 deny contains msg if {
-	some c in containers
-	some kind in kinds
-	q := c.limits[kind]
-	valid_quantity(q)
-	max := maximums[env_type][kind]
-	units.parse(q) > units.parse(max)
-	msg := sprintf("workload %q container %q: %s limit %q exceeds the %s maximum of %s", [c.workload, c.container, kind, q, env_type, max])
+	some l in limits
+	quantity(l.quantity) > maximum[l.kind]
+	msg := sprintf("workload %q container %q: %s limit %q exceeds the %s maximum of %s", [l.workload, l.container, l.kind, l.quantity, env_type, maximums[env_type][l.kind]])
 }
 
-valid_quantity(q) if {
+# quantity is the value of a Kubernetes quantity, undefined when q is not
+# one. (Function results are cached per argument: each distinct quantity is
+# parsed once per evaluation.)
+quantity(q) := units.parse(q) if {
 	is_string(q)
 	regex.match(quantity_pattern, q)
-	units.parse(q) >= 0
 }
