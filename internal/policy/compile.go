@@ -1,6 +1,8 @@
 package policy
 
 import (
+	_ "embed"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -161,12 +163,32 @@ func policyName(m *ast.Module) (string, bool) {
 	return string(s), true
 }
 
-// newCompiler returns a compiler with pave's sandboxed capabilities.
+// inputSchema is the JSON schema of Input. The compiler type-checks every
+// reference to input against it, so that a misspelt field
+// (input.enviroment.type) is a compile error rather than a rule that never
+// fires.
+//
+//go:embed input.schema.json
+var inputSchema []byte
+
+var schemas = func() *ast.SchemaSet {
+	var schema any
+	if err := json.Unmarshal(inputSchema, &schema); err != nil {
+		panic("policy: input.schema.json: " + err.Error())
+	}
+	ss := ast.NewSchemaSet()
+	ss.Put(ast.SchemaRootRef, schema)
+	return ss
+}()
+
+// newCompiler returns a compiler with pave's sandboxed capabilities and the
+// input's schema.
 func newCompiler(print bool) *ast.Compiler {
 	return ast.NewCompiler().
 		WithCapabilities(capabilities()).
 		WithDefaultRegoVersion(ast.RegoV1).
-		WithEnablePrintStatements(print)
+		WithEnablePrintStatements(print).
+		WithSchemas(schemas)
 }
 
 // compile compiles modules, reporting errors with their file and line.

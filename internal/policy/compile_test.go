@@ -72,6 +72,16 @@ func TestCompileErrorsLocated(t *testing.T) {
 			want:  []string{`obj.rego:3: rule "deny" must be a set`},
 		},
 		{
+			name:  "misspelt input field",
+			files: map[string]string{"typo.rego": "package pave.typo\n\ndeny contains \"prod\" if input.enviroment.type == \"production\"\n"},
+			want:  []string{`typo.rego:3: type error: undefined ref: input.enviroment.type (want one of "action", "actor", "app", "environment", "plan")`},
+		},
+		{
+			name:  "input field of the wrong type",
+			files: map[string]string{"kind.rego": "package pave.kind\n\ndeny contains \"x\" if input.environment.ephemeral == \"yes\"\n"},
+			want:  []string{`kind.rego:3: type error: match error`},
+		},
+		{
 			name:  "unsafe variable",
 			files: map[string]string{"unsafe.rego": "package pave.unsafe\n\ndeny contains msg if {\n\tx > 1\n\tmsg := \"big\"\n}\n"},
 			want:  []string{"unsafe.rego:4: unsafe var error"},

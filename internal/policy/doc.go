@@ -28,7 +28,11 @@
 // The input document is Input, serialised with its JSON tags: input.action,
 // input.actor, input.app, input.environment and input.plan. A field that is
 // not set (an empty string, a missing limit) is absent from the input, so
-// "not input.environment.ttl" holds when no TTL is given.
+// "not input.environment.ttl" holds when no TTL is given; nil lists and maps
+// are empty. input.schema.json describes it, and the compiler type-checks
+// every reference to input against it: "input.enviroment.type" is a compile
+// error naming the fields that exist, not a rule that never fires. Resource
+// params and inputs and workload annotations are free-form.
 //
 // # Sandbox
 //

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/pavedev/pave/internal/errs"
 )
 
@@ -321,35 +319,6 @@ func TestEvalCancelled(t *testing.T) {
 	_, err = e.Eval(ctx, Input{})
 	if errs.CodeOf(err) != errs.Transient {
 		t.Errorf("error = %v (%s), want transient", err, errs.CodeOf(err))
-	}
-}
-
-func TestInputValueMatchesJSON(t *testing.T) {
-	in := shopInput()
-	in.Environment.TTL = "72h"
-	in.Plan.Workloads[1].Ports = []Port{}
-	in.Plan.Workloads[1].Annotations = map[string]string{}
-	for i := range in.Plan.Resources {
-		in.Plan.Resources[i].Params["nested"] = map[string]any{"list": []any{"a", int64(1), 2.5, true, nil}}
-	}
-	b, err := json.Marshal(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fromJSON any
-	if err := json.Unmarshal(b, &fromJSON); err != nil {
-		t.Fatal(err)
-	}
-	want, err := ast.InterfaceToValue(fromJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := in.value()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.Compare(want) != 0 {
-		t.Errorf("input value differs from its JSON:\n json  %v\n value %v", want, got)
 	}
 }
 

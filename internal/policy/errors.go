@@ -20,10 +20,10 @@ func fromAST(err error) error {
 	switch {
 	case errors.As(err, &many):
 		for _, e := range many {
-			list = append(list, located(e.Code, e.Message, e.Location))
+			list = append(list, located(e.Code, withHint(e), e.Location))
 		}
 	case errors.As(err, &one):
-		list = append(list, located(one.Code, one.Message, one.Location))
+		list = append(list, located(one.Code, withHint(one), one.Location))
 	default:
 		list = append(list, &errs.Error{Code: errs.Invalid, Message: "policy: " + err.Error()})
 	}
@@ -54,6 +54,20 @@ func fromEval(ctx, parent context.Context, err error, e *Engine) error {
 		return fromAST(err)
 	}
 	return errs.Wrap(errs.Internal, err, "policy evaluation failed")
+}
+
+// withHint adds to an "undefined ref" error the fields that the input
+// schema allows where the reference went wrong.
+func withHint(e *ast.Error) string {
+	d, ok := e.Details.(*ast.RefErrInvalidDetail)
+	if !ok || len(d.OneOf) == 0 {
+		return e.Message
+	}
+	want := make([]string, len(d.OneOf))
+	for i, v := range d.OneOf {
+		want[i] = v.String()
+	}
+	return e.Message + " (want one of " + strings.Join(want, ", ") + ")"
 }
 
 // located is an Invalid error at loc, its message prefixed by a readable

@@ -10,7 +10,7 @@ import (
 
 const greetPolicy = `package pave.greet
 
-deny contains "no greeting" if not input.greeting
+deny contains "no app" if not input.app
 `
 
 func TestTestReportsEveryOutcome(t *testing.T) {
@@ -33,12 +33,12 @@ todo_test_later if {
 	false
 }
 
-value := 1 if input.x
+value := 1 if input.app
 
-value := 2 if input.x
+value := 2 if input.app
 
 test_conflict if {
-	value == 1 with input as {"x": true}
+	value == 1 with input as {"app": "shop"}
 }
 `,
 	))
