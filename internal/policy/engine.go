@@ -75,7 +75,7 @@ func (e *Engine) Eval(ctx context.Context, in Input) (*Result, error) {
 	defer cancel()
 	rs, err := e.query.Eval(evalCtx, rego.EvalParsedInput(value))
 	if err != nil {
-		return nil, fromEval(evalCtx, ctx, err, e)
+		return nil, fromEval(err, ctx, evalCtx, e.timeout)
 	}
 	if len(rs) != 1 {
 		return nil, errs.New(errs.Internal, "policy evaluation: %d results, want 1", len(rs))

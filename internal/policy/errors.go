@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -36,13 +37,13 @@ func fromAST(err error) error {
 // Invalid and located; an evaluation stopped by the caller's context is
 // Transient; one stopped by the engine's time limit is Invalid, since the
 // policies themselves are too slow.
-func fromEval(ctx, parent context.Context, err error, e *Engine) error {
+func fromEval(err error, caller, eval context.Context, limit time.Duration) error {
 	if topdown.IsCancel(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		if parent.Err() != nil {
-			return errs.Wrap(errs.Transient, err, "policy evaluation: %v", parent.Err())
+		if caller.Err() != nil {
+			return errs.Wrap(errs.Transient, err, "policy evaluation: %v", caller.Err())
 		}
-		if ctx.Err() != nil {
-			return errs.Wrap(errs.Invalid, err, "policy evaluation: exceeded its time limit of %s", e.timeout)
+		if eval.Err() != nil {
+			return errs.Wrap(errs.Invalid, err, "policy evaluation: exceeded its time limit of %s", limit)
 		}
 	}
 	var te *topdown.Error

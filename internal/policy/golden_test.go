@@ -32,3 +32,36 @@ func TestGoldenPolicyTests(t *testing.T) {
 		t.Errorf("report: %d passed, %d failed, %d errored", report.Passed, report.Failed, report.Errored)
 	}
 }
+
+// TestGoldenPolicyTestsReportFailure adds a deliberately wrong test to the
+// golden policies: it fails, located, and the others still pass.
+func TestGoldenPolicyTestsReportFailure(t *testing.T) {
+	files := goldenFiles(t)
+	files["wrong_test.rego"] = []byte(`package pave.wrong_test
+
+import data.pave.image_tags.deny
+
+test_latest_is_fine_in_production if {
+	count(deny) == 0 with input as {
+		"action": "deploy",
+		"environment": {"name": "prod", "type": "production"},
+		"plan": {"workloads": [{"name": "web", "containers": [{"name": "main", "image": "web:latest"}]}]},
+	}
+}
+`)
+	report, err := Test(context.Background(), files)
+	if err != nil {
+		t.Fatalf("Test: %v", err)
+	}
+	if report.OK() || report.Failed != 1 || report.Errored != 0 || report.Passed == 0 {
+		t.Fatalf("report: %d passed, %d failed, %d errored", report.Passed, report.Failed, report.Errored)
+	}
+	for _, r := range report.Results {
+		if r.Status == TestFail {
+			if r.File != "wrong_test.rego" || r.Line != 5 || r.Name != "test_latest_is_fine_in_production" ||
+				r.Message != "failed at wrong_test.rego:6: count(deny) == 0 with input as { ..." {
+				t.Errorf("failure = %+v", r)
+			}
+		}
+	}
+}

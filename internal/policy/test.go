@@ -160,6 +160,10 @@ func source(e *ast.Expr) string {
 	if text == "" {
 		return e.String()
 	}
-	first, _, _ := strings.Cut(text, "\n")
-	return strings.TrimSpace(first)
+	first, _, more := strings.Cut(text, "\n")
+	first = strings.TrimSpace(first)
+	if more {
+		first += " ..."
+	}
+	return first
 }
