@@ -334,6 +334,26 @@ func TestParseFiles(t *testing.T) {
 	if len(ws) != 2 || ws[0].Name != "api" || ws[1].File != "a.yaml" {
 		t.Errorf("valid workloads not returned: %v", ws)
 	}
+
+	// Three definitions of one name and two of another, checked after
+	// parsing one by one.
+	var parsed []*Workload
+	for _, f := range []struct{ file, doc string }{{"z.yaml", one}, {"y.yaml", two}, {"x.yaml", one}, {"w.yaml", two}, {"v.yaml", one}} {
+		w, err := Parse(f.file, []byte(f.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, w)
+	}
+	ws, err = CheckNames(parsed)
+	checkErrors(t, err, []string{
+		`x.yaml:3: /metadata/name: workload "web" is already defined in v.yaml:3`,
+		`y.yaml:3: /metadata/name: workload "api" is already defined in w.yaml:3`,
+		`z.yaml:3: /metadata/name: workload "web" is already defined in v.yaml:3`,
+	})
+	if len(ws) != 2 || ws[0].File != "w.yaml" || ws[1].File != "v.yaml" {
+		t.Errorf("CheckNames kept %v", ws)
+	}
 }
 
 func TestPlaceholdersInWorkload(t *testing.T) {

@@ -182,6 +182,7 @@ func (t Template) Literal() (string, bool) {
 // string value is inserted as it is; any other value is JSON-encoded (a
 // number as 5432, a map as {"a":1}). secret is true when any substituted
 // value was secret. All failing references are reported, not only the first.
+// resolve is not called, and may be nil, when the template has no references.
 func (t Template) Render(resolve Resolver) (text string, secret bool, err error) {
 	if len(t.refs) == 0 {
 		s, _ := t.Literal()
