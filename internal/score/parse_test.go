@@ -264,7 +264,7 @@ func TestParseInvalid(t *testing.T) {
 			`t.yaml:10: /containers/api/variables/B: ${metadata.nope}: metadata has no key "nope"`,
 			`t.yaml:11: /containers/api/variables/C: ${resources.cache.host}: no resource named "cache" in this workload`,
 			`t.yaml:12: /containers/api/variables/D: ${HOME}: unknown placeholder root "HOME" (expected metadata or resources; write $$ for a literal "$")`,
-			`t.yaml:13: /containers/api/variables/E: placeholder at offset 0: "${metadata" has no closing "}" (write $$ for a literal "$")`,
+			`t.yaml:13: /containers/api/variables/E: placeholder at offset 0: "${" has no closing "}" (write $$ for a literal "$")`,
 			`t.yaml:14: /containers/api/variables/F: placeholder at offset 0: "${}" is empty (write $$ for a literal "$")`,
 			`t.yaml:15: /containers/api/variables/G: placeholder at offset 0: "${resources.db..host}" has an empty key`,
 			"t.yaml:16: /containers/api/variables/H: ${metadata}: needs a metadata key, as in ${metadata.name}",

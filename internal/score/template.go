@@ -86,7 +86,8 @@ func ParseTemplate(s string) (Template, error) {
 		case '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return Template{}, errs.New(errs.Invalid, "placeholder at offset %d: %q has no closing \"}\" (write $$ for a literal \"$\")", i, clip(s[i:]))
+				// The text is not echoed: it may be a literal secret.
+				return Template{}, errs.New(errs.Invalid, "placeholder at offset %d: \"${\" has no closing \"}\" (write $$ for a literal \"$\")", i)
 			}
 			raw := s[i+2 : i+2+end]
 			parts, err := splitRef(raw, i)
