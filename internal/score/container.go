@@ -10,6 +10,8 @@ type Container struct {
 	Command []string `json:"command,omitempty"`
 	Args    []string `json:"args,omitempty"`
 	// Variables are environment variables; values may hold placeholders.
+	// As the Score schema says, values must be strings in the file: a
+	// number or boolean is rejected with a hint to quote it, never coerced.
 	Variables map[string]string `json:"variables,omitempty"`
 	// Files are keyed by target path.
 	Files map[string]File `json:"files,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/yamldoc"
@@ -53,6 +54,9 @@ func ApplyOverrideProperty(tree map[string]any, prop string) (map[string]any, er
 // applyOverrideProperty also returns the pointer tokens it set, with -1
 // resolved to the appended index.
 func applyOverrideProperty(tree map[string]any, prop string) (map[string]any, []string, error) {
+	if !utf8.ValidString(prop) {
+		return nil, nil, errs.New(errs.Invalid, "override property is not valid UTF-8")
+	}
 	path, value, ok := strings.Cut(prop, "=")
 	if !ok {
 		return nil, nil, errs.New(errs.Invalid, "override property %q must be path=value", clip(prop))
@@ -61,6 +65,9 @@ func applyOverrideProperty(tree map[string]any, prop string) (map[string]any, []
 		return nil, nil, errs.New(errs.Invalid, "override property %q has an empty path", clip(prop))
 	}
 	keys := SplitOverridePath(path)
+	if len(keys) > yamldoc.MaxDepth {
+		return nil, nil, errs.New(errs.Invalid, "override property %q is deeper than %d keys", clip(path), yamldoc.MaxDepth)
+	}
 	var v any
 	if strings.TrimSpace(value) != "" {
 		docs, err := yamldoc.Decode("override property", []byte(value))

@@ -3,6 +3,7 @@ package score
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,6 +73,8 @@ func TestApplyOverrideProperty(t *testing.T) {
 		{prop: "containers.api.image.tag=1", wantErr: `override property "containers.api.image.tag": cannot set "tag" inside a string`},
 		{prop: "containers.api.image", wantErr: `override property "containers.api.image" must be path=value`},
 		{prop: "=x", wantErr: `override property "=x" has an empty path`},
+		{prop: "metadata.\xbe=1", wantErr: `override property is not valid UTF-8`},
+		{prop: strings.Repeat("a.", 64) + "a=1", wantErr: `override property "` + strings.Repeat("a.", 20) + `…" is deeper than 64 keys`},
 		{prop: "containers.api.image=[unclosed", wantErr: `override property "containers.api.image": value is not valid YAML: syntax error: did not find expected ',' or ']'`},
 		{prop: "containers.api.image=a\n---\nb", wantErr: `override property "containers.api.image": value holds more than one YAML document`},
 	}

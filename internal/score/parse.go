@@ -119,15 +119,17 @@ func ParseFiles(files map[string][]byte) ([]*Workload, error) {
 		}
 		out = append(out, w)
 	}
-	out, err := checkUnique(out)
+	out, err := CheckNames(out)
 	list.Add(err)
 	list.Sort()
 	return out, list.Err()
 }
 
-// checkUnique sorts workloads by name (then file) and reports names defined
-// more than once; the later duplicates are dropped from the result.
-func checkUnique(ws []*Workload) ([]*Workload, error) {
+// CheckNames sorts workloads by name (then file name) in place and reports
+// every name defined more than once, located at the later definition; the
+// later duplicates are dropped from the result. Use it after parsing files
+// one by one, for instance with ParseWithOverrides.
+func CheckNames(ws []*Workload) ([]*Workload, error) {
 	slices.SortStableFunc(ws, func(a, b *Workload) int {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.File, b.File))
 	})
@@ -142,6 +144,7 @@ func checkUnique(ws []*Workload) ([]*Workload, error) {
 		}
 		out = append(out, w)
 	}
+	list.Sort()
 	return out, list.Err()
 }
 

@@ -264,7 +264,7 @@ func TestParseInvalid(t *testing.T) {
 			`t.yaml:10: /containers/api/variables/B: ${metadata.nope}: metadata has no key "nope"`,
 			`t.yaml:11: /containers/api/variables/C: ${resources.cache.host}: no resource named "cache" in this workload`,
 			`t.yaml:12: /containers/api/variables/D: ${HOME}: unknown placeholder root "HOME" (expected metadata or resources; write $$ for a literal "$")`,
-			`t.yaml:13: /containers/api/variables/E: placeholder at offset 0: "${metadata" has no closing "}" (write $$ for a literal "$")`,
+			`t.yaml:13: /containers/api/variables/E: placeholder at offset 0: "${" has no closing "}" (write $$ for a literal "$")`,
 			`t.yaml:14: /containers/api/variables/F: placeholder at offset 0: "${}" is empty (write $$ for a literal "$")`,
 			`t.yaml:15: /containers/api/variables/G: placeholder at offset 0: "${resources.db..host}" has an empty key`,
 			"t.yaml:16: /containers/api/variables/H: ${metadata}: needs a metadata key, as in ${metadata.name}",
@@ -333,6 +333,26 @@ func TestParseFiles(t *testing.T) {
 	})
 	if len(ws) != 2 || ws[0].Name != "api" || ws[1].File != "a.yaml" {
 		t.Errorf("valid workloads not returned: %v", ws)
+	}
+
+	// Three definitions of one name and two of another, checked after
+	// parsing one by one.
+	var parsed []*Workload
+	for _, f := range []struct{ file, doc string }{{"z.yaml", one}, {"y.yaml", two}, {"x.yaml", one}, {"w.yaml", two}, {"v.yaml", one}} {
+		w, err := Parse(f.file, []byte(f.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, w)
+	}
+	ws, err = CheckNames(parsed)
+	checkErrors(t, err, []string{
+		`x.yaml:3: /metadata/name: workload "web" is already defined in v.yaml:3`,
+		`y.yaml:3: /metadata/name: workload "api" is already defined in w.yaml:3`,
+		`z.yaml:3: /metadata/name: workload "web" is already defined in v.yaml:3`,
+	})
+	if len(ws) != 2 || ws[0].File != "w.yaml" || ws[1].File != "v.yaml" {
+		t.Errorf("CheckNames kept %v", ws)
 	}
 }
 

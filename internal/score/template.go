@@ -86,7 +86,8 @@ func ParseTemplate(s string) (Template, error) {
 		case '{':
 			end := strings.IndexByte(s[i+2:], '}')
 			if end < 0 {
-				return Template{}, errs.New(errs.Invalid, "placeholder at offset %d: %q has no closing \"}\" (write $$ for a literal \"$\")", i, clip(s[i:]))
+				// The text is not echoed: it may be a literal secret.
+				return Template{}, errs.New(errs.Invalid, "placeholder at offset %d: \"${\" has no closing \"}\" (write $$ for a literal \"$\")", i)
 			}
 			raw := s[i+2 : i+2+end]
 			parts, err := splitRef(raw, i)
@@ -182,6 +183,7 @@ func (t Template) Literal() (string, bool) {
 // string value is inserted as it is; any other value is JSON-encoded (a
 // number as 5432, a map as {"a":1}). secret is true when any substituted
 // value was secret. All failing references are reported, not only the first.
+// resolve is not called, and may be nil, when the template has no references.
 func (t Template) Render(resolve Resolver) (text string, secret bool, err error) {
 	if len(t.refs) == 0 {
 		s, _ := t.Literal()

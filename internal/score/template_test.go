@@ -33,7 +33,7 @@ func TestParseTemplate(t *testing.T) {
 		{in: "cost: $5, $HOME, end$", text: "cost: $5, $HOME, end$"},
 		{in: "${a}}", refs: [][]string{{"a"}}, text: "<a>}"},
 		{in: "${a${b}", refs: [][]string{{"a${b"}}, text: "<a${b>"},
-		{in: "x ${metadata.name", wantErr: `placeholder at offset 2: "${metadata.name" has no closing "}" (write $$ for a literal "$")`},
+		{in: "x ${metadata.name", wantErr: `placeholder at offset 2: "${" has no closing "}" (write $$ for a literal "$")`},
 		{in: "${}", wantErr: `placeholder at offset 0: "${}" is empty (write $$ for a literal "$")`},
 		{in: "${a.}", wantErr: `placeholder at offset 0: "${a.}" has an empty key`},
 		{in: "${.a}", wantErr: `placeholder at offset 0: "${.a}" has an empty key`},
@@ -230,7 +230,7 @@ func TestSubstitute(t *testing.T) {
 	checkPaths(t, err, []string{
 		`/resources/db/params/a: ${out.nope}: no output "nope"`,
 		`/resources/db/params/b/0: ${out.gone}: no output "gone"`,
-		`/resources/db/params/b/1: placeholder at offset 0: "${broken" has no closing "}" (write $$ for a literal "$")`,
+		`/resources/db/params/b/1: placeholder at offset 0: "${" has no closing "}" (write $$ for a literal "$")`,
 	})
 }
 
@@ -264,7 +264,7 @@ func TestFindReferences(t *testing.T) {
 	}
 	_, err = FindReferences([]any{"${a", "ok", "${}"}, "")
 	checkPaths(t, err, []string{
-		`/0: placeholder at offset 0: "${a" has no closing "}" (write $$ for a literal "$")`,
+		`/0: placeholder at offset 0: "${" has no closing "}" (write $$ for a literal "$")`,
 		`/2: placeholder at offset 0: "${}" is empty (write $$ for a literal "$")`,
 	})
 }

@@ -1,11 +1,3 @@
-// Package score decodes and validates workloads written in the Score
-// specification (apiVersion score.dev/v1b1), applies score-compose style
-// overrides, and parses and renders Score placeholders (${metadata.name},
-// ${resources.db.host}, $$ escapes).
-//
-// The package is pure: it reads only the bytes it is given and does no I/O.
-// Every problem in a file is reported at once, each located as
-// "file:line: /json/pointer: message".
 package score
 
 import (
