@@ -48,11 +48,13 @@
 package compose
 
 import (
+	"errors"
 	"io/fs"
 	"slices"
 	"strings"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/render/yamlout"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -194,6 +196,13 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 		return nil, err
 	}
 	p := r.p
+	for i := range p.Services {
+		if err := yamlout.CheckText(p.Services[i].model()); err != nil {
+			var ye *yamlout.Error
+			errors.As(err, &ye)
+			return nil, errs.New(errs.Invalid, "service %q: %s: %s", p.Services[i].Name, ye.Path, ye.Msg)
+		}
+	}
 	slices.SortFunc(p.Services, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
 	for v := range r.volumes {
 		p.Volumes = append(p.Volumes, v)

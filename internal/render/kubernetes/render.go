@@ -34,10 +34,12 @@ package kubernetes
 
 import (
 	"cmp"
+	"errors"
 	"slices"
 	"strings"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/render/yamlout"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -153,8 +155,17 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	}
 	sortObjects(res.Objects)
 	sortObjects(res.Secrets)
-	if err := checkUnique(res.All()); err != nil {
+	all := res.All()
+	if err := checkUnique(all); err != nil {
 		return nil, err
+	}
+	for _, o := range all {
+		if err := yamlout.CheckText(o); err != nil {
+			meta, _ := o["metadata"].(map[string]any)
+			var ye *yamlout.Error
+			errors.As(err, &ye)
+			return nil, errs.New(errs.Invalid, "%s %q: %s: %s", str(o["kind"]), str(meta["name"]), ye.Path, ye.Msg)
+		}
 	}
 	return res, nil
 }

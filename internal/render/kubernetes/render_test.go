@@ -280,6 +280,8 @@ func TestErrors(t *testing.T) {
 			w.Containers[0].Liveness = &target.Probe{HTTPGet: &target.HTTPGet{Port: 1}, Exec: &target.ExecProbe{Command: []string{"x"}}}
 		}), Options{}, `liveness probe: set either httpGet or exec, not both`},
 		{"bad scheme", wl(func(w *target.Workload) { w.Containers[0].Readiness.HTTPGet.Scheme = "ftp" }), Options{}, `scheme "ftp"`},
+		{"bad utf-8", wl(func(w *target.Workload) { w.Containers[0].Args = []string{"ok", "\xff"} }),
+			Options{}, `Deployment "svc-0000": /spec/template/spec/containers/0/args/1: string is not valid UTF-8`},
 		{"duplicate workload", func() *target.Deployment {
 			d := rendertest.Large(1)
 			d.Workloads = append(d.Workloads, d.Workloads[0])
@@ -361,4 +363,53 @@ func BenchmarkRenderYAML1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzRender feeds hostile names, values, paths and modes to Render: it
+// must never panic, must fail only with errs.Invalid, and when it succeeds
+// the YAML must parse and hold no secret value outside Secrets.
+func FuzzRender(f *testing.F) {
+	f.Add("api", "main", "value $(X)", "/etc/x", "0644", "data", "http", "secret")
+	f.Add("9", "Main", "\xff", "x", "9", "", "", "")
+	f.Add("a-b", "c", "line\nbreak", "/a/../b", "0777", "../v", "HTTP port", "s\x00")
+	f.Fuzz(func(t *testing.T, workload, container, value, path, mode, source, port, secret string) {
+		secret = "S3CR3T" + secret
+		d := &target.Deployment{App: "app", Env: "env", Workloads: []target.Workload{{
+			Name: workload,
+			Containers: []target.Container{{
+				Name: container, Image: "busybox",
+				Variables: []target.Variable{{Name: "PLAIN", Value: target.Value{Text: value}}, {Name: "SECRET", Value: target.Value{Text: secret, Secret: true}}},
+				Files:     []target.File{{Path: path, Mode: mode, Content: []byte(value)}, {Path: "/secret/file", Content: []byte(secret), Secret: true}},
+				Volumes:   []target.Volume{{Path: "/data", Source: source}},
+			}},
+			Ports: []target.Port{{Name: port, Port: 80, TargetPort: 8080}},
+		}}}
+		res, err := Render(d, Options{})
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("code %s: %v", errs.CodeOf(err), err)
+			}
+			if strings.Contains(err.Error(), "S3CR3T") {
+				t.Fatalf("error shows the secret: %v", err)
+			}
+			return
+		}
+		out, err := res.YAML(false)
+		if err != nil {
+			t.Fatalf("rendered objects do not encode: %v", err)
+		}
+		if bytes.Contains(out, []byte("S3CR3T")) {
+			t.Fatalf("secret in YAML:\n%s", out)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(out))
+		for {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				if err.Error() != "EOF" {
+					t.Fatalf("output does not parse: %v\n%s", err, out)
+				}
+				break
+			}
+		}
+	})
 }

@@ -73,7 +73,7 @@ var tricky = []string{
 	"'a'", "\"a\"", "a'b", "a\"b", "{a}", "[a]", "a,b", "a, b", "[", "]", "{", "}",
 	"a\nb", "a\nb\n", "a\nb\n\n", "a\n\n\nb", "\na", " a\nb", "a\n b\n  c", "a\n\n", "\n", "\n\n",
 	"a\r\nb", "a\tb", "\ta\nb", "a\n\t\nb", "a \nb ", "a\n \n  \nb", "x\u0085y", "x\u2028y\nz", "\ufeffa",
-	"a\u00a0b", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
+	"a\u00a0b", "\u0080\n", "x\u009f\ny", "\ufffe", "a\uffff\nb", "\U0001fffe", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
 	"http://localhost:8080/healthz?x=1&y=2", "nginx:1.25", "$(FOO)", "$${A}", "a  b", "a b ", " a",
 	"500m", "1Gi", "6.5Gi", "30s", "12h", "0x1F", "0xfg", "1e5m", "0o7k", "1t", "1:2m", "-c", "--flag", "-1", "--1", "---x",
 	"-.5", "./a", "./", "../a", ".//", "- a", "-", "a#b", "a #b", "a'b\"c", "a[b]{c}", "a`b", "a\\b", "a\tb", "1 Gi", "0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
@@ -219,5 +219,25 @@ func BenchmarkMarshal(b *testing.B) {
 	var buf []byte
 	for b.Loop() {
 		buf, _ = Append(buf[:0], obj)
+	}
+}
+
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{map[string]any{"a": []any{"ok", map[string]any{"b": "\xff"}}}, "yaml /a/1/b: string is not valid UTF-8"},
+		{map[string]string{"k": "\xfe"}, "yaml /k: string is not valid UTF-8"},
+		{[]string{"a", "\xfe"}, "yaml /1: string is not valid UTF-8"},
+		{[]map[string]any{{"x~/": "\xfe"}}, "yaml /0/x~0~1: string is not valid UTF-8"},
+		{map[string]any{"\xff": 1}, "key is not valid UTF-8"},
+		{map[string]any{"a": []any{"ok", int64(1), nil, true}}, ""},
+	}
+	for _, tt := range tests {
+		err := CheckText(tt.in)
+		if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%#v: got %v, want %q", tt.in, err, tt.want)
+		}
 	}
 }
