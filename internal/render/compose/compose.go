@@ -38,6 +38,8 @@
 //     ["CMD-SHELL", "wget -q -O- 'http://localhost:<port><path>' || exit 1"],
 //     which needs wget in the image (busybox and alpine have it; HTTPS
 //     needs a wget built with TLS).
+//   - Extra manifests (Deployment.Manifests) are Kubernetes objects; they
+//     are left out, with a warning.
 //   - Every "$" in compose.yaml values is doubled, as Compose interpolates
 //     "${VAR}" there; env files quote and escape values so that they are
 //     read back exactly.
@@ -51,6 +53,7 @@ import (
 	"errors"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/pavedev/pave/internal/errs"
@@ -213,6 +216,9 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 	}
 	slices.SortFunc(p.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	r.publish()
+	if n := len(d.Manifests); n > 0 {
+		p.Warnings = append(p.Warnings, strconv.Itoa(n)+" extra Kubernetes manifests from resources are not part of a Compose project and are left out")
+	}
 	return p, nil
 }
 
