@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,6 +146,37 @@ func TestJSONShaped(t *testing.T) {
 		for _, o := range res.All() {
 			check(c.Name, o)
 		}
+	}
+}
+
+// TestNoSharedMaps checks that no two objects share a map, so that a
+// caller may change one object without changing another.
+func TestNoSharedMaps(t *testing.T) {
+	res, err := Render(rendertest.Large(2), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := map[uintptr]int{}
+	var walk func(i int, v any)
+	walk = func(i int, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			p := reflect.ValueOf(x).Pointer()
+			if o, ok := owner[p]; ok && o != i {
+				t.Errorf("objects %d and %d share a map: %v", o, i, x)
+			}
+			owner[p] = i
+			for _, e := range x {
+				walk(i, e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(i, e)
+			}
+		}
+	}
+	for i, o := range res.All() {
+		walk(i, o)
 	}
 }
 
