@@ -65,7 +65,9 @@ type Options struct {
 	// characters). A non-empty value must already be a DNS label.
 	Namespace string
 	// OmitNamespace leaves the Namespace object out of the result, for
-	// namespaces the platform creates and owns.
+	// namespaces the platform creates and owns. Set it whenever several
+	// app environments share Namespace: the Namespace object carries one
+	// app's labels, and a target that prunes by label would remove it.
 	OmitNamespace bool
 	// HashKey, when not empty, makes pave.dev/config-hash an HMAC-SHA256
 	// under this key instead of a plain SHA-256, so that the annotation,
@@ -221,9 +223,8 @@ func isSecret(obj map[string]any) bool {
 
 // kindOrder is the apply order of well-known kinds: what others depend on
 // comes first. Unknown kinds (custom resources) go last.
-var kindOrder = map[string]int{}
-
-func init() {
+var kindOrder = func() map[string]int {
+	m := map[string]int{}
 	for i, k := range []string{
 		"Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget",
 		"ServiceAccount", "Secret", "ConfigMap", "StorageClass", "PersistentVolume",
@@ -232,9 +233,10 @@ func init() {
 		"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
 		"APIService",
 	} {
-		kindOrder[k] = i
+		m[k] = i
 	}
-}
+	return m
+}()
 
 // Compare orders objects for applying: by kind (well-known kinds in
 // dependency order, then others by name), then namespace, then name. It
