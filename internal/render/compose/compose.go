@@ -50,14 +50,14 @@
 package compose
 
 import (
-	"errors"
 	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
-	"github.com/pavedev/pave/internal/render/yamlout"
+	"github.com/pavedev/pave/internal/render"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -169,6 +169,12 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 	if d.App == "" || d.Env == "" {
 		return nil, errs.New(errs.Invalid, "deployment needs an app and an environment")
 	}
+	if err := render.CheckText(d); err != nil {
+		return nil, err
+	}
+	if !utf8.ValidString(opts.HostIP) {
+		return nil, errs.New(errs.Invalid, "host IP %q is not valid UTF-8", opts.HostIP)
+	}
 	name := projectName(d.App + "-" + d.Env)
 	if name == "" {
 		return nil, errs.New(errs.Invalid, "app %q and environment %q give no usable Compose project name", d.App, d.Env)
@@ -199,13 +205,6 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 		return nil, err
 	}
 	p := r.p
-	for i := range p.Services {
-		if err := yamlout.CheckText(p.Services[i].model()); err != nil {
-			var ye *yamlout.Error
-			errors.As(err, &ye)
-			return nil, errs.New(errs.Invalid, "service %q: %s: %s", p.Services[i].Name, ye.Path, ye.Msg)
-		}
-	}
 	slices.SortFunc(p.Services, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
 	for v := range r.volumes {
 		p.Volumes = append(p.Volumes, v)

@@ -34,12 +34,11 @@ package kubernetes
 
 import (
 	"cmp"
-	"errors"
 	"slices"
 	"strings"
 
 	"github.com/pavedev/pave/internal/errs"
-	"github.com/pavedev/pave/internal/render/yamlout"
+	"github.com/pavedev/pave/internal/render"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -96,6 +95,9 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	}
 	if d.App == "" || d.Env == "" {
 		return nil, errs.New(errs.Invalid, "deployment needs an app and an environment")
+	}
+	if err := render.CheckText(d); err != nil {
+		return nil, err
 	}
 	ns := opts.Namespace
 	if ns == "" {
@@ -160,14 +162,6 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	all := res.All()
 	if err := checkUnique(all); err != nil {
 		return nil, err
-	}
-	for _, o := range all {
-		if err := yamlout.CheckText(o); err != nil {
-			meta, _ := o["metadata"].(map[string]any)
-			var ye *yamlout.Error
-			errors.As(err, &ye)
-			return nil, errs.New(errs.Invalid, "%s %q: %s: %s", str(o["kind"]), str(meta["name"]), ye.Path, ye.Msg)
-		}
 	}
 	return res, nil
 }

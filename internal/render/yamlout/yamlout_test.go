@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pavedev/pave/internal/render/rendertest"
 )
 
 // roundTrip decodes out with yaml.v3 and compares it with want, after
@@ -222,22 +224,5 @@ func BenchmarkMarshal(b *testing.B) {
 	}
 }
 
-func TestCheckText(t *testing.T) {
-	tests := []struct {
-		in   any
-		want string
-	}{
-		{map[string]any{"a": []any{"ok", map[string]any{"b": "\xff"}}}, "yaml /a/1/b: string is not valid UTF-8"},
-		{map[string]string{"k": "\xfe"}, "yaml /k: string is not valid UTF-8"},
-		{[]string{"a", "\xfe"}, "yaml /1: string is not valid UTF-8"},
-		{[]map[string]any{{"x~/": "\xfe"}}, "yaml /0/x~0~1: string is not valid UTF-8"},
-		{map[string]any{"\xff": 1}, "key is not valid UTF-8"},
-		{map[string]any{"a": []any{"ok", int64(1), nil, true}}, ""},
-	}
-	for _, tt := range tests {
-		err := CheckText(tt.in)
-		if (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%#v: got %v, want %q", tt.in, err, tt.want)
-		}
-	}
-}
+// TestPure keeps the package free of I/O imports.
+func TestPure(t *testing.T) { rendertest.AssertPure(t) }
