@@ -38,6 +38,8 @@
 //     ["CMD-SHELL", "wget -q -O- 'http://localhost:<port><path>' || exit 1"],
 //     which needs wget in the image (busybox and alpine have it; HTTPS
 //     needs a wget built with TLS).
+//   - Extra manifests (Deployment.Manifests) are Kubernetes objects; they
+//     are left out, with a warning.
 //   - Every "$" in compose.yaml values is doubled, as Compose interpolates
 //     "${VAR}" there; env files quote and escape values so that they are
 //     read back exactly.
@@ -50,9 +52,12 @@ package compose
 import (
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/render"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -164,6 +169,12 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 	if d.App == "" || d.Env == "" {
 		return nil, errs.New(errs.Invalid, "deployment needs an app and an environment")
 	}
+	if err := render.CheckText(d); err != nil {
+		return nil, err
+	}
+	if !utf8.ValidString(opts.HostIP) {
+		return nil, errs.New(errs.Invalid, "host IP %q is not valid UTF-8", opts.HostIP)
+	}
 	name := projectName(d.App + "-" + d.Env)
 	if name == "" {
 		return nil, errs.New(errs.Invalid, "app %q and environment %q give no usable Compose project name", d.App, d.Env)
@@ -204,6 +215,9 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 	}
 	slices.SortFunc(p.Files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	r.publish()
+	if n := len(d.Manifests); n > 0 {
+		p.Warnings = append(p.Warnings, strconv.Itoa(n)+" extra Kubernetes manifests from resources are not part of a Compose project and are left out")
+	}
 	return p, nil
 }
 

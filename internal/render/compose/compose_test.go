@@ -5,17 +5,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/render/rendertest"
@@ -348,6 +347,11 @@ func TestErrors(t *testing.T) {
 			w.Containers[0].Readiness.HTTPGet.HTTPHeaders = []target.HTTPHeader{{Name: "X", Value: "a\nb"}}
 		}), Options{}, `header "X" is not a valid HTTP header`},
 		{"bad scheme", wl(func(w *target.Workload) { w.Containers[0].Readiness.HTTPGet.Scheme = "gopher" }), Options{}, `scheme "gopher"`},
+		{"bad utf-8", wl(func(w *target.Workload) { w.Containers[0].Variables[0].Value.Text = "\xff" }),
+			Options{}, `workload "svc-0000": container "main": variable "DB_HOST": value is not valid UTF-8`},
+		{"bad utf-8 build", wl(func(w *target.Workload) {}), Options{Builds: map[string]string{"main": "\xff"}}, `build context "\xff" is not valid UTF-8`},
+		{"bad utf-8 secret", wl(func(w *target.Workload) { w.Containers[0].Variables[1].Value.Text = "\xff" }),
+			Options{}, `variable "DB_PASSWORD": value is not valid UTF-8`},
 		{"duplicate workload", func() *target.Deployment {
 			d := rendertest.Large(1)
 			d.Workloads = append(d.Workloads, d.Workloads[0])
@@ -393,27 +397,7 @@ func TestBuilds(t *testing.T) {
 }
 
 // TestPure keeps the package free of I/O imports.
-func TestPure(t *testing.T) {
-	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ImportsOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range pkgs {
-		for name, f := range p.Files {
-			for _, imp := range f.Imports {
-				path, _ := strconv.Unquote(imp.Path.Value)
-				switch {
-				case path == "os", path == "syscall", path == "unsafe", path == "database/sql",
-					strings.HasPrefix(path, "os/"), path == "net", strings.HasPrefix(path, "net/"),
-					strings.HasPrefix(path, "github.com/compose-spec/"):
-					t.Errorf("%s imports %s; the renderer must stay pure", name, path)
-				}
-			}
-		}
-	}
-}
+func TestPure(t *testing.T) { rendertest.AssertPure(t, "github.com/compose-spec") }
 
 func BenchmarkRender1000(b *testing.B) {
 	d := rendertest.Large(1000)
@@ -437,4 +421,73 @@ func BenchmarkRenderYAML1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzEnvFile checks that any value written to an env file reads back
+// exactly with compose-go's env file parser.
+func FuzzEnvFile(f *testing.F) {
+	for _, v := range []string{"", "a", "$HOME", `\"`, "a\nb", "\x00\x01\x7f", "trailing\\", "'", "${A:-b}", "\\$", "\\0123"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		content, err := envFile("svc", []target.Variable{{Name: "K", Value: target.Value{Text: value, Secret: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := dotenv.ParseWithLookup(bytes.NewReader(content), func(string) (string, bool) { return "", false })
+		if err != nil {
+			t.Fatalf("%q: %v", content, err)
+		}
+		if got["K"] != value {
+			t.Fatalf("value %q reads back as %q from %q", value, got["K"], content)
+		}
+	})
+}
+
+// FuzzRender feeds hostile names, values, paths and modes to Render: it
+// must never panic, must fail only with errs.Invalid, and when it succeeds
+// compose.yaml must encode and hold no secret value, and every file path
+// must stay inside the project directory.
+func FuzzRender(f *testing.F) {
+	f.Add("api", "main", "value ${X}", "/etc/x", "0644", "data", "secret")
+	f.Add("9", "Main", "\xff", "x", "9", "", "")
+	f.Add("a-b", "c", "line\nbreak", "/a/../../b", "0777", "../v", "s\x00")
+	f.Fuzz(func(t *testing.T, workload, container, value, path, mode, source, secret string) {
+		secret = "S3CR3T" + secret
+		d := &target.Deployment{App: "app", Env: "env", Workloads: []target.Workload{{
+			Name: workload,
+			Containers: []target.Container{{
+				Name: container, Image: "busybox", Args: []string{value},
+				Variables: []target.Variable{{Name: "PLAIN", Value: target.Value{Text: value}}, {Name: "SECRET", Value: target.Value{Text: secret, Secret: true}}},
+				Files:     []target.File{{Path: path, Mode: mode, Content: []byte(value)}, {Path: "/secret/file", Content: []byte(secret), Secret: true}},
+				Volumes:   []target.Volume{{Path: "/data", Source: source}},
+			}},
+		}}}
+		p, err := Render(d, Options{})
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("code %s: %v", errs.CodeOf(err), err)
+			}
+			if strings.Contains(err.Error(), "S3CR3T") {
+				t.Fatalf("error shows the secret: %v", err)
+			}
+			return
+		}
+		out, err := p.YAML()
+		if err != nil {
+			t.Fatalf("rendered project does not encode: %v", err)
+		}
+		if bytes.Contains(out, []byte("S3CR3T")) {
+			t.Fatalf("secret in compose.yaml:\n%s", out)
+		}
+		var v any
+		if err := yaml.Unmarshal(out, &v); err != nil {
+			t.Fatalf("compose.yaml does not parse: %v\n%s", err, out)
+		}
+		for _, f := range p.Files {
+			if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+				t.Fatalf("file %q leaves the project directory", f.Path)
+			}
+		}
+	})
 }

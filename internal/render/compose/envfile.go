@@ -2,6 +2,7 @@ package compose
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
@@ -16,6 +17,9 @@ func envFile(service string, vars []target.Variable) ([]byte, error) {
 	for _, v := range vars {
 		if !isEnvName(v.Name) {
 			return nil, errs.New(errs.Invalid, "variable %q: an env file name must be letters, digits, '_', '.' or '-'", v.Name)
+		}
+		if !utf8.ValidString(v.Value.Text) {
+			return nil, errs.New(errs.Invalid, "variable %q: value is not valid UTF-8", v.Name)
 		}
 		b.WriteString(v.Name)
 		b.WriteString(`="`)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
@@ -126,6 +127,8 @@ func (r *renderer) image(svc *Service, c *target.Container, where string) error 
 	switch {
 	case ok && build == "":
 		return errs.New(errs.Invalid, "%s: build context is empty", where)
+	case ok && !utf8.ValidString(build):
+		return errs.New(errs.Invalid, "%s: build context %q is not valid UTF-8", where, build)
 	case ok:
 		svc.Build = build
 	case c.Image == ".":

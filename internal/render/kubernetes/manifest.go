@@ -3,6 +3,7 @@ package kubernetes
 import (
 	"fmt"
 	"math"
+	"unicode/utf8"
 
 	"github.com/pavedev/pave/internal/errs"
 )
@@ -63,11 +64,19 @@ func jsonValue(v any, path string, depth int) (any, error) {
 		return nil, errs.New(errs.Invalid, "%s: nested more than %d levels deep", path, maxManifestDepth)
 	}
 	switch t := v.(type) {
-	case nil, string, bool, int64:
+	case nil, bool, int64:
+		return t, nil
+	case string:
+		if !utf8.ValidString(t) {
+			return nil, errs.New(errs.Invalid, "%s: text is not valid UTF-8", path)
+		}
 		return t, nil
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
+			if !utf8.ValidString(k) {
+				return nil, errs.New(errs.Invalid, "%s: key %q is not valid UTF-8", path, k)
+			}
 			c, err := jsonValue(x, path+"/"+k, depth+1)
 			if err != nil {
 				return nil, err
@@ -78,6 +87,9 @@ func jsonValue(v any, path string, depth int) (any, error) {
 	case map[string]string:
 		out := make(map[string]any, len(t))
 		for k, x := range t {
+			if !utf8.ValidString(k) || !utf8.ValidString(x) {
+				return nil, errs.New(errs.Invalid, "%s/%s: text is not valid UTF-8", path, k)
+			}
 			out[k] = x
 		}
 		return out, nil
@@ -94,6 +106,9 @@ func jsonValue(v any, path string, depth int) (any, error) {
 	case []string:
 		out := make([]any, len(t))
 		for i, x := range t {
+			if !utf8.ValidString(x) {
+				return nil, errs.New(errs.Invalid, "%s/%d: text is not valid UTF-8", path, i)
+			}
 			out[i] = x
 		}
 		return out, nil

@@ -38,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/render"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -63,7 +64,9 @@ type Options struct {
 	// characters). A non-empty value must already be a DNS label.
 	Namespace string
 	// OmitNamespace leaves the Namespace object out of the result, for
-	// namespaces the platform creates and owns.
+	// namespaces the platform creates and owns. Set it whenever several
+	// app environments share Namespace: the Namespace object carries one
+	// app's labels, and a target that prunes by label would remove it.
 	OmitNamespace bool
 	// HashKey, when not empty, makes pave.dev/config-hash an HMAC-SHA256
 	// under this key instead of a plain SHA-256, so that the annotation,
@@ -92,6 +95,9 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	}
 	if d.App == "" || d.Env == "" {
 		return nil, errs.New(errs.Invalid, "deployment needs an app and an environment")
+	}
+	if err := render.CheckText(d); err != nil {
+		return nil, err
 	}
 	ns := opts.Namespace
 	if ns == "" {
@@ -153,7 +159,8 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	}
 	sortObjects(res.Objects)
 	sortObjects(res.Secrets)
-	if err := checkUnique(res.All()); err != nil {
+	all := res.All()
+	if err := checkUnique(all); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -210,9 +217,8 @@ func isSecret(obj map[string]any) bool {
 
 // kindOrder is the apply order of well-known kinds: what others depend on
 // comes first. Unknown kinds (custom resources) go last.
-var kindOrder = map[string]int{}
-
-func init() {
+var kindOrder = func() map[string]int {
+	m := map[string]int{}
 	for i, k := range []string{
 		"Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget",
 		"ServiceAccount", "Secret", "ConfigMap", "StorageClass", "PersistentVolume",
@@ -221,9 +227,10 @@ func init() {
 		"HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress",
 		"APIService",
 	} {
-		kindOrder[k] = i
+		m[k] = i
 	}
-}
+	return m
+}()
 
 // Compare orders objects for applying: by kind (well-known kinds in
 // dependency order, then others by name), then namespace, then name. It

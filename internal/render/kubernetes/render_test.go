@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"flag"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +147,37 @@ func TestJSONShaped(t *testing.T) {
 	}
 }
 
+// TestNoSharedMaps checks that no two objects share a map, so that a
+// caller may change one object without changing another.
+func TestNoSharedMaps(t *testing.T) {
+	res, err := Render(rendertest.Large(2), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := map[uintptr]int{}
+	var walk func(i int, v any)
+	walk = func(i int, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			p := reflect.ValueOf(x).Pointer()
+			if o, ok := owner[p]; ok && o != i {
+				t.Errorf("objects %d and %d share a map: %v", o, i, x)
+			}
+			owner[p] = i
+			for _, e := range x {
+				walk(i, e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(i, e)
+			}
+		}
+	}
+	for i, o := range res.All() {
+		walk(i, o)
+	}
+}
+
 func TestConfigHash(t *testing.T) {
 	hash := func(d *target.Deployment, opts Options) string {
 		t.Helper()
@@ -280,6 +310,13 @@ func TestErrors(t *testing.T) {
 			w.Containers[0].Liveness = &target.Probe{HTTPGet: &target.HTTPGet{Port: 1}, Exec: &target.ExecProbe{Command: []string{"x"}}}
 		}), Options{}, `liveness probe: set either httpGet or exec, not both`},
 		{"bad scheme", wl(func(w *target.Workload) { w.Containers[0].Readiness.HTTPGet.Scheme = "ftp" }), Options{}, `scheme "ftp"`},
+		{"bad utf-8", wl(func(w *target.Workload) { w.Containers[0].Args = []string{"ok", "\xff"} }),
+			Options{}, `workload "svc-0000": container "main": args "\xff" is not valid UTF-8`},
+		{"bad utf-8 value", wl(func(w *target.Workload) { w.Containers[0].Variables[0].Value.Text = "\xff" }),
+			Options{}, `workload "svc-0000": container "main": variable "DB_HOST": value is not valid UTF-8`},
+		{"bad utf-8 manifest", withManifest(map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+			"metadata": map[string]any{"name": "x"}, "data": map[string]any{"a": "\xfe"}}),
+			Options{}, "/manifests/0/data/a: text is not valid UTF-8"},
 		{"duplicate workload", func() *target.Deployment {
 			d := rendertest.Large(1)
 			d.Workloads = append(d.Workloads, d.Workloads[0])
@@ -318,26 +355,7 @@ func TestErrors(t *testing.T) {
 }
 
 // TestPure keeps the package free of I/O imports.
-func TestPure(t *testing.T) {
-	pkgs, err := parser.ParseDir(token.NewFileSet(), ".", func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ImportsOnly)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range pkgs {
-		for name, f := range p.Files {
-			for _, imp := range f.Imports {
-				path, _ := strconv.Unquote(imp.Path.Value)
-				switch {
-				case path == "os", path == "syscall", path == "unsafe", path == "database/sql",
-					strings.HasPrefix(path, "os/"), path == "net", strings.HasPrefix(path, "net/"):
-					t.Errorf("%s imports %s; the renderer must stay pure", name, path)
-				}
-			}
-		}
-	}
-}
+func TestPure(t *testing.T) { rendertest.AssertPure(t) }
 
 func BenchmarkRender1000(b *testing.B) {
 	d := rendertest.Large(1000)
@@ -361,4 +379,53 @@ func BenchmarkRenderYAML1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzRender feeds hostile names, values, paths and modes to Render: it
+// must never panic, must fail only with errs.Invalid, and when it succeeds
+// the YAML must parse and hold no secret value outside Secrets.
+func FuzzRender(f *testing.F) {
+	f.Add("api", "main", "value $(X)", "/etc/x", "0644", "data", "http", "secret")
+	f.Add("9", "Main", "\xff", "x", "9", "", "", "")
+	f.Add("a-b", "c", "line\nbreak", "/a/../b", "0777", "../v", "HTTP port", "s\x00")
+	f.Fuzz(func(t *testing.T, workload, container, value, path, mode, source, port, secret string) {
+		secret = "S3CR3T" + secret
+		d := &target.Deployment{App: "app", Env: "env", Workloads: []target.Workload{{
+			Name: workload,
+			Containers: []target.Container{{
+				Name: container, Image: "busybox",
+				Variables: []target.Variable{{Name: "PLAIN", Value: target.Value{Text: value}}, {Name: "SECRET", Value: target.Value{Text: secret, Secret: true}}},
+				Files:     []target.File{{Path: path, Mode: mode, Content: []byte(value)}, {Path: "/secret/file", Content: []byte(secret), Secret: true}},
+				Volumes:   []target.Volume{{Path: "/data", Source: source}},
+			}},
+			Ports: []target.Port{{Name: port, Port: 80, TargetPort: 8080}},
+		}}}
+		res, err := Render(d, Options{})
+		if err != nil {
+			if !errs.Is(err, errs.Invalid) {
+				t.Fatalf("code %s: %v", errs.CodeOf(err), err)
+			}
+			if strings.Contains(err.Error(), "S3CR3T") {
+				t.Fatalf("error shows the secret: %v", err)
+			}
+			return
+		}
+		out, err := res.YAML(false)
+		if err != nil {
+			t.Fatalf("rendered objects do not encode: %v", err)
+		}
+		if bytes.Contains(out, []byte("S3CR3T")) {
+			t.Fatalf("secret in YAML:\n%s", out)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(out))
+		for {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				if err.Error() != "EOF" {
+					t.Fatalf("output does not parse: %v\n%s", err, out)
+				}
+				break
+			}
+		}
+	})
 }

@@ -139,7 +139,7 @@ func (rc *renderContext) workload(w *target.Workload) ([]map[string]any, map[str
 	objs = append(objs, wl)
 
 	if len(w.Ports) > 0 {
-		svc, err := service(rc.ns, w, copyMap(objLabels), selector)
+		svc, err := service(rc.ns, w, copyMap(objLabels), copyMap(selector))
 		if err != nil {
 			return nil, nil, err
 		}

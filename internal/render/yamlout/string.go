@@ -165,7 +165,7 @@ func literal(s string) bool {
 		case r == '\n':
 			hasBreak = true
 		case r == '\t':
-		case r < 0x20, r == 0x7f, r == 0x85, r == 0xa0, r == 0x2028, r == 0x2029, r == 0xfeff, r == utf8.RuneError:
+		case r < 0x20, r >= 0x7f && r <= 0xa0, r == 0x2028, r == 0x2029, r == 0xfeff, r == 0xfffe, r == 0xffff, r == utf8.RuneError:
 			return false
 		}
 	}
@@ -235,6 +235,10 @@ func (e *encoder) quoted(s string) {
 			e.b = append(e.b, `\P`...)
 		case 0xfeff:
 			e.b = append(e.b, `\uFEFF`...)
+		case 0xfffe:
+			e.b = append(e.b, `\uFFFE`...)
+		case 0xffff:
+			e.b = append(e.b, `\uFFFF`...)
 		default:
 			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 				e.b = append(e.b, '\\', 'x', hexDigits[r>>4], hexDigits[r&0xf])

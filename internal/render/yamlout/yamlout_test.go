@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/pavedev/pave/internal/render/rendertest"
 )
 
 // roundTrip decodes out with yaml.v3 and compares it with want, after
@@ -73,7 +75,7 @@ var tricky = []string{
 	"'a'", "\"a\"", "a'b", "a\"b", "{a}", "[a]", "a,b", "a, b", "[", "]", "{", "}",
 	"a\nb", "a\nb\n", "a\nb\n\n", "a\n\n\nb", "\na", " a\nb", "a\n b\n  c", "a\n\n", "\n", "\n\n",
 	"a\r\nb", "a\tb", "\ta\nb", "a\n\t\nb", "a \nb ", "a\n \n  \nb", "x\u0085y", "x\u2028y\nz", "\ufeffa",
-	"a\u00a0b", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
+	"a\u00a0b", "\u0080\n", "x\u009f\ny", "\ufffe", "a\uffff\nb", "\U0001fffe", "héllo wörld", "日本語", "😀", "a\x00b", "a\x7fb", "a\x1bb", "\\", "a\\nb",
 	"http://localhost:8080/healthz?x=1&y=2", "nginx:1.25", "$(FOO)", "$${A}", "a  b", "a b ", " a",
 	"500m", "1Gi", "6.5Gi", "30s", "12h", "0x1F", "0xfg", "1e5m", "0o7k", "1t", "1:2m", "-c", "--flag", "-1", "--1", "---x",
 	"-.5", "./a", "./", "../a", ".//", "- a", "-", "a#b", "a #b", "a'b\"c", "a[b]{c}", "a`b", "a\\b", "a\tb", "1 Gi", "0644", "08", "1.0", "1.", "-0", "+.inf", "NaN", "Infinity", "0b101", "a\n- b\n---\n...\n",
@@ -221,3 +223,6 @@ func BenchmarkMarshal(b *testing.B) {
 		buf, _ = Append(buf[:0], obj)
 	}
 }
+
+// TestPure keeps the package free of I/O imports.
+func TestPure(t *testing.T) { rendertest.AssertPure(t) }
