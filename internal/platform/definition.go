@@ -106,11 +106,15 @@ func decodeDefinition(r *yamldoc.Reader, name string, spec map[string]any, src S
 	}
 	d.decodeCriteria(r, spec)
 	d.Provisions, d.provPtrs = decodeRefs(r, spec)
-	if outs, ok := r.StringList("/spec", spec, "outputs"); ok {
+	if _, present := spec["outputs"]; present {
 		d.outputsGiven, d.outputsPtr = true, "/spec/outputs"
-		for i, o := range outs {
+		r.StringList("/spec", spec, "outputs") // reports what is not a string
+		list, _ := spec["outputs"].([]any)
+		for i, item := range list {
+			o, isString := item.(string)
 			p := yamldoc.Join("/spec/outputs", i)
 			switch {
+			case !isString:
 			case !outputNameRE.MatchString(o):
 				r.Fail(p, "%s", outputRule)
 			case slices.Contains(d.Outputs, o):
