@@ -27,34 +27,36 @@ func (r ResourceRef) String() string {
 }
 
 // ResourceDefinition says how one resource type and class is provided where
-// its criteria match: by which driver, with which inputs.
+// its criteria match: by which driver, with which inputs. A loaded definition
+// is shared: treat it as read-only. Its JSON form leaves the inputs out, since
+// they may hold secrets; durations are in nanoseconds.
 type ResourceDefinition struct {
-	Name        string
-	Description string
-	Type        string
-	Class       string
-	Driver      string
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Type        string `json:"type"`
+	Class       string `json:"class"`
+	Driver      string `json:"driver"`
 	// Inputs are the driver's inputs as written, placeholders unresolved.
 	// They may hold secrets in clear: never log or serve them.
-	Inputs map[string]any
+	Inputs map[string]any `json:"-"`
 	// Criteria say where the definition applies; an absent or empty list in
 	// config becomes the one criterion "*", which matches everywhere.
-	Criteria []Criterion
+	Criteria []Criterion `json:"criteria"`
 	// Provisions are resources provisioned together with this one.
-	Provisions []ResourceRef
+	Provisions []ResourceRef `json:"provisions,omitempty"`
 	// Outputs the definition gives. When spec.outputs is absent they are the
 	// keys of inputs.outputs and inputs.secrets for the static and template
 	// drivers, and the type's outputs for any other driver (the engine checks
 	// what a driver returns with ResourceType.CheckOutputs).
-	Outputs []string
+	Outputs []string `json:"outputs"`
 	// Timeout bounds one provision; zero means the engine's default.
-	Timeout time.Duration
+	Timeout time.Duration `json:"timeout,omitempty"`
 	// Uses are the resources whose outputs the inputs reference, in order of
 	// first use, without duplicates.
-	Uses []ResourceRef
+	Uses []ResourceRef `json:"uses,omitempty"`
 	// Secrets are the platform secrets the inputs reference, sorted.
-	Secrets []string
-	Source  Source
+	Secrets []string `json:"secrets,omitempty"`
+	Source  Source   `json:"source"`
 
 	doc          *yamldoc.Doc
 	outputsGiven bool
@@ -106,11 +108,15 @@ func decodeDefinition(r *yamldoc.Reader, name string, spec map[string]any, src S
 	}
 	d.decodeCriteria(r, spec)
 	d.Provisions, d.provPtrs = decodeRefs(r, spec)
-	if outs, ok := r.StringList("/spec", spec, "outputs"); ok {
+	if _, present := spec["outputs"]; present {
 		d.outputsGiven, d.outputsPtr = true, "/spec/outputs"
-		for i, o := range outs {
+		r.StringList("/spec", spec, "outputs") // reports what is not a string
+		list, _ := spec["outputs"].([]any)
+		for i, item := range list {
+			o, isString := item.(string)
 			p := yamldoc.Join("/spec/outputs", i)
 			switch {
+			case !isString:
 			case !outputNameRE.MatchString(o):
 				r.Fail(p, "%s", outputRule)
 			case slices.Contains(d.Outputs, o):

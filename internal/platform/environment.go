@@ -33,7 +33,8 @@ type Target struct {
 	Config map[string]any `json:"config,omitempty"`
 }
 
-// Environment is a deployment target of apps, of exactly one environment type.
+// Environment is a deployment target of apps, of exactly one environment
+// type. Its JSON form gives the TTL in nanoseconds.
 type Environment struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`

@@ -278,6 +278,17 @@ spec: {type: dns, driver: static}
 `, LoadOptions{}, []string{
 			"case.yaml:4: /spec: definition \"d\" does not give output(s) host of resource type dns",
 		}},
+		{"explicit outputs of the wrong kind", `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: d}
+spec:
+  type: dns
+  driver: tofu
+  outputs: [host, 1, host]
+`, LoadOptions{}, []string{
+			"case.yaml:7: /spec/outputs/1: must be a string, not number",
+			"case.yaml:7: /spec/outputs/2: duplicate output \"host\"",
+		}},
 		{"explicit outputs", `apiVersion: pave.dev/v1
 kind: ResourceDefinition
 metadata: {name: d}

@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -81,5 +82,29 @@ spec: {type: redis, driver: tofu, criteria: [{env: staging, envType: staging}]}
 `, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), `definitions "b" and "a"`) {
 		t.Errorf("error %v", err)
+	}
+}
+
+func TestDefinitionJSONLeavesInputsOut(t *testing.T) {
+	p, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: d}
+spec:
+  type: redis
+  driver: static
+  inputs:
+    outputs: {host: h, port: 1}
+    secrets: {username: u, password: hunter2-literal}
+`, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := p.Definition("d")
+	data, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "hunter2") || !strings.Contains(string(data), `"outputs":["host","password","port","username"]`) {
+		t.Errorf("json: %s", data)
 	}
 }

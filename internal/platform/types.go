@@ -69,7 +69,8 @@ func (t *ResourceType) SecretOutputs() []string {
 // schema. It returns nil or an errs.List whose paths are JSON pointers
 // relative to the params ("/" for params as a whole), with no file: the
 // caller locates them in its own document. Nil params are checked as an empty
-// object.
+// object. Call it with placeholders resolved: "${metadata.name}" is not an
+// integer.
 func (t *ResourceType) ValidateParams(params map[string]any) error {
 	if t.schema == nil {
 		return nil
