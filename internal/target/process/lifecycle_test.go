@@ -177,11 +177,28 @@ func TestDetachedSupervisor(t *testing.T) {
 		t.Errorf("no new supervisor")
 	}
 
+	// SIGTERM stops the supervisor and, gracefully, everything it runs.
+	syscall.Kill(st2.PID, syscall.SIGTERM)
+	for _, pid := range []int{app2, gpid, st2.PID} {
+		eventually(t, 15*time.Second, "pid "+strconv.Itoa(pid)+" to exit", func() bool { return !processAlive(pid) })
+	}
+	st3, _ := readState(l.statePath())
+	if len(st3.Containers) != 1 || st3.Containers[0].State != "stopped" {
+		t.Errorf("state after SIGTERM = %+v", st3)
+	}
+
+	// Destroy stops a live background supervisor and all it runs.
+	deploy(t, New(opts), nil, d)
+	app3 := pidOf(t, port)
+	st4, _ := readState(l.statePath())
 	if err := New(opts).Destroy(context.Background(), nil, "shop", "dev"); err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
-	for _, pid := range []int{app2, gpid, st2.PID} {
+	for _, pid := range []int{app3, st4.PID} {
 		eventually(t, 5*time.Second, "pid "+strconv.Itoa(pid)+" to exit", func() bool { return !processAlive(pid) })
+	}
+	if _, err := os.Stat(l.root); !os.IsNotExist(err) {
+		t.Errorf("destroy left %s: %v", l.root, err)
 	}
 }
 
