@@ -261,3 +261,31 @@ func TestRebuiltBinaryRestarts(t *testing.T) {
 	}
 	tg.Destroy(context.Background(), nil, "shop", "dev")
 }
+
+// TestPruneAfterSupervisorRestart removes what a previous supervisor ran
+// and the new deployment no longer has.
+func TestPruneAfterSupervisorRestart(t *testing.T) {
+	stateDir := t.TempDir()
+	first := New(Options{StateDir: stateDir, InProcess: true})
+	api, worker := server("api", freePort(t), nil), server("worker", freePort(t), nil)
+	worker.Containers[0].Files = []target.File{{Path: "/secret", Content: []byte("x"), Secret: true}}
+	deploy(t, first, nil, deployment(api, worker))
+	first.Close() // its supervisor stops everything and exits
+
+	second := New(Options{StateDir: stateDir, InProcess: true})
+	defer second.Close()
+	if s := statusOf(t, second, "shop", "dev"); s["worker"].State != "stopped" {
+		t.Errorf("status with no supervisor = %+v", s)
+	}
+	evs := deploy(t, second, nil, deployment(api))
+	if !has(evs, "worker", "pruned") {
+		t.Errorf("no pruned event: %+v", evs)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "process/shop/dev/worker")); !os.IsNotExist(err) {
+		t.Errorf("the worker's directory is left: %v", err)
+	}
+	if s := statusOf(t, second, "shop", "dev"); len(s) != 1 || s["api"].State != "running" {
+		t.Errorf("status = %+v", s)
+	}
+	second.Destroy(context.Background(), nil, "shop", "dev")
+}
