@@ -59,6 +59,9 @@ type supervisor struct {
 // the supervisor is killed). Only one supervisor runs per app and
 // environment; a second one returns a conflict error.
 func RunSupervisor(ctx context.Context, stateDir, app, env string) error {
+	if !supported {
+		return errUnsupportedSystem()
+	}
 	l, err := newLayout(stateDir, app, env)
 	if err != nil {
 		return err
@@ -133,6 +136,10 @@ func RunSupervisor(ctx context.Context, stateDir, app, env string) error {
 	os.Remove(sock)
 	s.logger.Printf("exited")
 	return nil
+}
+
+func errUnsupportedSystem() error {
+	return errs.New(errs.Invalid, "the process target runs on Linux and other Unix systems only")
 }
 
 // prepareSocketDir makes sure the directory of a socket outside the state
