@@ -58,12 +58,17 @@ type child struct {
 
 func (c *child) requestStop() { c.stopOnce.Do(func() { close(c.stop) }) }
 
-// update changes the status under the supervisor's lock and saves state.
+// update changes the status under the supervisor's lock, and saves state
+// when it changed.
 func (c *child) update(f func(st *containerStatus)) {
 	c.sup.mu.Lock()
+	before := c.st
 	f(&c.st)
+	changed := c.st != before
 	c.sup.mu.Unlock()
-	c.sup.saveState()
+	if changed {
+		c.sup.saveState()
+	}
 }
 
 // run supervises until asked to stop.

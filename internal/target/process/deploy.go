@@ -21,6 +21,9 @@ const failureLogLines = 20
 // Deploy runs d's workloads as processes, stops those of the previous
 // deployment that d no longer has, and waits until every workload is ready.
 func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deployment, progress target.Progress) error {
+	if !supported {
+		return errUnsupportedSystem()
+	}
 	if d == nil {
 		return errs.New(errs.Invalid, "process target: no deployment")
 	}

@@ -177,11 +177,28 @@ func TestDetachedSupervisor(t *testing.T) {
 		t.Errorf("no new supervisor")
 	}
 
+	// SIGTERM stops the supervisor and, gracefully, everything it runs.
+	syscall.Kill(st2.PID, syscall.SIGTERM)
+	for _, pid := range []int{app2, gpid, st2.PID} {
+		eventually(t, 15*time.Second, "pid "+strconv.Itoa(pid)+" to exit", func() bool { return !processAlive(pid) })
+	}
+	st3, _ := readState(l.statePath())
+	if len(st3.Containers) != 1 || st3.Containers[0].State != "stopped" {
+		t.Errorf("state after SIGTERM = %+v", st3)
+	}
+
+	// Destroy stops a live background supervisor and all it runs.
+	deploy(t, New(opts), nil, d)
+	app3 := pidOf(t, port)
+	st4, _ := readState(l.statePath())
 	if err := New(opts).Destroy(context.Background(), nil, "shop", "dev"); err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
-	for _, pid := range []int{app2, gpid, st2.PID} {
+	for _, pid := range []int{app3, st4.PID} {
 		eventually(t, 5*time.Second, "pid "+strconv.Itoa(pid)+" to exit", func() bool { return !processAlive(pid) })
+	}
+	if _, err := os.Stat(l.root); !os.IsNotExist(err) {
+		t.Errorf("destroy left %s: %v", l.root, err)
 	}
 }
 
@@ -243,4 +260,32 @@ func TestRebuiltBinaryRestarts(t *testing.T) {
 		t.Errorf("a rebuilt executable did not restart the process")
 	}
 	tg.Destroy(context.Background(), nil, "shop", "dev")
+}
+
+// TestPruneAfterSupervisorRestart removes what a previous supervisor ran
+// and the new deployment no longer has.
+func TestPruneAfterSupervisorRestart(t *testing.T) {
+	stateDir := t.TempDir()
+	first := New(Options{StateDir: stateDir, InProcess: true})
+	api, worker := server("api", freePort(t), nil), server("worker", freePort(t), nil)
+	worker.Containers[0].Files = []target.File{{Path: "/secret", Content: []byte("x"), Secret: true}}
+	deploy(t, first, nil, deployment(api, worker))
+	first.Close() // its supervisor stops everything and exits
+
+	second := New(Options{StateDir: stateDir, InProcess: true})
+	defer second.Close()
+	if s := statusOf(t, second, "shop", "dev"); s["worker"].State != "stopped" {
+		t.Errorf("status with no supervisor = %+v", s)
+	}
+	evs := deploy(t, second, nil, deployment(api))
+	if !has(evs, "worker", "pruned") {
+		t.Errorf("no pruned event: %+v", evs)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "process/shop/dev/worker")); !os.IsNotExist(err) {
+		t.Errorf("the worker's directory is left: %v", err)
+	}
+	if s := statusOf(t, second, "shop", "dev"); len(s) != 1 || s["api"].State != "running" {
+		t.Errorf("status = %+v", s)
+	}
+	second.Destroy(context.Background(), nil, "shop", "dev")
 }

@@ -9,6 +9,9 @@ import (
 	"syscall"
 )
 
+// supported says whether the process target runs on this system.
+const supported = false
+
 var errUnsupported = errors.New("the process target runs on Linux and other Unix systems only")
 
 func childAttr() *syscall.SysProcAttr       { return nil }

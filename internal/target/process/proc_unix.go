@@ -11,6 +11,9 @@ import (
 	"syscall"
 )
 
+// supported says whether the process target runs on this system.
+const supported = true
+
 // childAttr puts a child in a session and process group of its own, so that
 // stopping it reaches everything it started, and, where the system can,
 // has it signalled when the supervisor dies.

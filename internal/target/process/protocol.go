@@ -50,7 +50,8 @@ type response struct {
 type action struct {
 	Workload  string `json:"workload"`
 	Container string `json:"container"`
-	// Did is "started", "restarted", "kept" or "stopped".
+	// Did is "started", "restarted", "kept", or "removed" for a container
+	// no longer deployed (stopped if it ran, its directory removed).
 	Did string `json:"did"`
 }
 

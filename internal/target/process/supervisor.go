@@ -59,6 +59,9 @@ type supervisor struct {
 // the supervisor is killed). Only one supervisor runs per app and
 // environment; a second one returns a conflict error.
 func RunSupervisor(ctx context.Context, stateDir, app, env string) error {
+	if !supported {
+		return errUnsupportedSystem()
+	}
 	l, err := newLayout(stateDir, app, env)
 	if err != nil {
 		return err
@@ -133,6 +136,10 @@ func RunSupervisor(ctx context.Context, stateDir, app, env string) error {
 	os.Remove(sock)
 	s.logger.Printf("exited")
 	return nil
+}
+
+func errUnsupportedSystem() error {
+	return errs.New(errs.Invalid, "the process target runs on Linux and other Unix systems only")
 }
 
 // prepareSocketDir makes sure the directory of a socket outside the state
@@ -237,20 +244,12 @@ func (s *supervisor) apply(spec *applySpec) ([]action, error) {
 		delete(s.children, key)
 		if _, ok := want[key]; ok {
 			changed[key] = true
-		} else {
-			actions = append(actions, action{Workload: ch.spec.Workload, Container: ch.spec.Container, Did: "stopped"})
 		}
 	}
 	s.mu.Unlock()
 
 	stopAll(stopping)
-	for _, ch := range stopping {
-		if !changed[ch.spec.key()] {
-			s.logger.Printf("pruned %s", ch.spec.key())
-			os.RemoveAll(s.l.containerDir(ch.spec.Workload, ch.spec.Container))
-			os.Remove(filepath.Join(s.l.root, ch.spec.Workload)) // only if empty
-		}
-	}
+	actions = append(actions, s.sweep(want)...)
 
 	for i := range spec.Containers {
 		c := &spec.Containers[i]
@@ -277,6 +276,31 @@ func (s *supervisor) apply(spec *applySpec) ([]action, error) {
 	})
 	s.saveState()
 	return actions, nil
+}
+
+// sweep removes the directories (files, logs, working directory) of the
+// containers not wanted, including those a previous supervisor ran, and
+// reports those no one had stopped yet as removed.
+func (s *supervisor) sweep(want map[string]*containerSpec) []action {
+	var removed []action
+	workloads, _ := os.ReadDir(s.l.root)
+	for _, w := range workloads {
+		if !w.IsDir() || checkName("workload", w.Name()) != nil {
+			continue
+		}
+		containers, _ := os.ReadDir(filepath.Join(s.l.root, w.Name()))
+		for _, c := range containers {
+			key := w.Name() + "/" + c.Name()
+			if _, ok := want[key]; ok {
+				continue
+			}
+			s.logger.Printf("pruned %s", key)
+			os.RemoveAll(s.l.containerDir(w.Name(), c.Name()))
+			removed = append(removed, action{Workload: w.Name(), Container: c.Name(), Did: "removed"})
+		}
+		os.Remove(filepath.Join(s.l.root, w.Name())) // only if now empty
+	}
+	return removed
 }
 
 func (s *supervisor) start(c *containerSpec, hash string) error {
