@@ -44,6 +44,13 @@ func (t *tail) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// reset forgets everything written.
+func (t *tail) reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf, t.truncated = t.buf[:0], false
+}
+
 // String returns what is kept, marking a cut at the front.
 func (t *tail) String() string {
 	t.mu.Lock()

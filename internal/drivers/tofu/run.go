@@ -21,9 +21,11 @@ type runner struct {
 	dir   string
 	env   []string
 	grace time.Duration
-	// log receives every command line and its stdout and stderr, except
-	// stdout sent elsewhere (output -json, which holds secrets).
-	log io.Writer
+	// log receives the command line and the stdout and stderr of the last
+	// command, except stdout sent elsewhere (output -json, which holds
+	// secrets). It is emptied when a command starts, so that an error
+	// carries the output of the command that failed.
+	log *tail
 }
 
 // errInterrupted marks a command stopped because its context ended.
@@ -37,6 +39,7 @@ func (r *runner) run(ctx context.Context, stdout io.Writer, args ...string) erro
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("%w before start: %w", errInterrupted, err)
 	}
+	r.log.reset()
 	fmt.Fprintf(r.log, "$ %s %s\n", commandName(r.bin), strings.Join(args, " "))
 	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
