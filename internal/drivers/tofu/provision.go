@@ -60,14 +60,18 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 
 // Deprovision destroys what the state records. A state that records
 // nothing (never applied, or destroyed already) succeeds without running
-// the tool.
+// the tool or looking at the inputs.
 func (d *Driver) Deprovision(ctx context.Context, req *driver.Request) error {
-	in, st, err := d.prepare(req)
+	st, err := decodeState(req.State)
 	if err != nil {
 		return err
 	}
 	if !st.hasResources() {
 		return nil
+	}
+	in, st, err := d.prepare(req)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, in.Timeout)
 	defer cancel()
