@@ -216,3 +216,21 @@ func TestSourceCredentials(t *testing.T) {
 		t.Errorf("credentials left in %q", got)
 	}
 }
+
+func TestDescribeMatchesInputs(t *testing.T) {
+	d := New(Config{})
+	info := d.Describe()
+	var names []string
+	for _, in := range info.Inputs {
+		names = append(names, in.Name)
+	}
+	if strings.Join(names, ",") != strings.Join(inputFields, ",") {
+		t.Errorf("Describe inputs %v, parsed inputs %v", names, inputFields)
+	}
+	if err := d.ValidateInputs(map[string]any{"module": "m", "timeout": "${context.timeout}"}); err != nil {
+		t.Errorf("ValidateInputs with a placeholder: %v", err)
+	}
+	if err := d.ValidateInputs(map[string]any{"modul": "m"}); err == nil {
+		t.Error("ValidateInputs accepted a misspelt input")
+	}
+}
