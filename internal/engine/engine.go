@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/secrets"
 	"github.com/pavedev/pave/internal/store"
 	"github.com/pavedev/pave/internal/target"
@@ -65,6 +67,10 @@ type run struct {
 	opts     ApplyOptions
 	redactor *secrets.Redactor
 	existing map[string]*store.Resource
+
+	decodeOnce sync.Once
+	decoded    map[string]*score.Workload
+	decodeErr  error
 
 	mu        sync.Mutex // guards what follows and serialises progress
 	outputs   map[string]graph.Outputs
@@ -137,6 +143,40 @@ func (r *run) apply(ctx context.Context) error {
 		return err
 	}
 	return r.deprovisionAll(ctx)
+}
+
+// workloads decodes the plan's workloads once per run.
+func (r *run) workloads() (map[string]*score.Workload, error) {
+	r.decodeOnce.Do(func() {
+		ws, err := r.plan.DecodeWorkloads()
+		r.decoded, r.decodeErr = map[string]*score.Workload{}, err
+		for _, w := range ws {
+			r.decoded[w.Name] = w
+		}
+	})
+	return r.decoded, r.decodeErr
+}
+
+// workloadList returns the decoded workloads sorted by name.
+func (r *run) workloadList() ([]*score.Workload, error) {
+	m, err := r.workloads()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*score.Workload, 0, len(m))
+	for _, name := range sortedNames(m) {
+		out = append(out, m[name])
+	}
+	return out, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // heartbeat tells the store this owner is alive until stopped; if the store
