@@ -207,14 +207,17 @@ func (r *run) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) (st
 	return func() { close(done); wg.Wait() }
 }
 
-// emit records an event in the store and passes it to the progress func.
+// emit passes an event to the progress func and records it in the store
+// when it ends a node: the finish, failure or skip carries the duration, and
+// a node that started but never ended is visible in the resource's own
+// status, so start events need no write of their own.
 func (r *run) emit(ev Event) {
 	ev.Time = time.Now().UTC()
 	ev.DeploymentID = r.dep.ID
 	ev.Message = r.redactor.Redact(ev.Message)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if phase := storePhase(ev.Phase); phase != "" {
+	if phase := storePhase(ev.Phase); phase != "" && (phase != store.PhaseStarted || ev.Kind == KindDeployment) {
 		_ = r.e.Store.AppendEvent(context.Background(), &store.DeploymentEvent{
 			DeploymentID: r.dep.ID, Node: ev.Node, Phase: phase, Action: ev.Action,
 			Time: ev.Time, Duration: time.Duration(ev.Duration), Message: ev.Message,
