@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,18 +61,22 @@ func TestShopLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	port := freePort(t)
 	platform := examplePath("platform")
-	files := []string{examplePath("shop", "api.score.yaml"), examplePath("shop", "worker.score.yaml")}
-	overrides := []string{
-		"--override-property", fmt.Sprintf("service.ports.web.targetPort=%d", port),
-		"--override-property", fmt.Sprintf("containers.api.readinessProbe.httpGet.port=%d", port),
+	// The sample's API listens on 8080; a free port keeps the test away
+	// from whatever else runs on this machine.
+	api, err := os.ReadFile(examplePath("shop", "api.score.yaml"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	apiFile := filepath.Join(dir, "api.score.yaml")
+	os.WriteFile(apiFile, []byte(strings.ReplaceAll(string(api), "8080", strconv.Itoa(port))), 0o644)
+	files := []string{apiFile, examplePath("shop", "worker.score.yaml")}
 	t.Cleanup(func() {
 		pave(t, dir, "destroy", "--platform", platform, "--app", "shop", "--env", "staging")
 		pave(t, dir, "destroy", "--platform", platform, "--app", "shop", "--env", "development")
 	})
 
 	// Deploy to development, streaming JSON lines.
-	args := append([]string{"deploy", "--platform", platform, "--app", "shop", "--env", "development", "-o", "json"}, overrides...)
+	args := []string{"deploy", "--platform", platform, "--app", "shop", "--env", "development", "-o", "json"}
 	r := mustPave(t, dir, append(args, files...)...)
 	if s := summary(t, r.stdout); s["status"] != "succeeded" {
 		t.Fatalf("summary: %v", s)
