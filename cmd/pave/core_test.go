@@ -154,3 +154,24 @@ func TestRenderGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanGolden compares the plans of the sample apps with golden files
+// (go test ./cmd/pave -run TestPlanGolden -update).
+func TestPlanGolden(t *testing.T) {
+	cases := map[string][]string{
+		"shop-staging":    {"--app", "shop", "--env", "staging", examplePath("shop", "api.score.yaml"), examplePath("shop", "worker.score.yaml")},
+		"blog-production": {"--app", "blog", "--env", "production", examplePath("blog", "web.score.yaml"), examplePath("blog", "feed.score.yaml")},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := t.TempDir()
+			r := mustPave(t, t.TempDir(), append([]string{"plan", "--platform", examplePath("platform"), "-o", "json"}, args...)...)
+			// Paths in the plan would differ between machines: none may appear.
+			if strings.Contains(r.stdout, repo) {
+				t.Fatalf("the plan holds a local path")
+			}
+			os.WriteFile(filepath.Join(out, "plan.json"), []byte(r.stdout), 0o644)
+			compareTree(t, out, filepath.Join("testdata", "plan-"+name))
+		})
+	}
+}
