@@ -231,7 +231,7 @@ func (s *settings) setRepository(repository string) error {
 	}
 	if s.sshUser == "" {
 		s.sshUser = defaultSSHUser
-		if s.protocol == "ssh" && !isSCPLike(s.url) {
+		if strings.Contains(s.url, "://") {
 			if u, err := url.Parse(s.url); err == nil {
 				u.User = url.User(defaultSSHUser)
 				s.url = u.String()
@@ -245,7 +245,7 @@ func (s *settings) setRepository(repository string) error {
 // it: a colon before any slash, and not a Windows drive letter.
 func isSCPLike(s string) bool {
 	colon := strings.IndexByte(s, ':')
-	if colon <= 0 || strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") {
+	if colon <= 0 || strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.Contains(s, "://") {
 		return false
 	}
 	if slash := strings.IndexByte(s, '/'); slash >= 0 && slash < colon {

@@ -14,6 +14,14 @@
 //	<path>/secrets/<name>.yaml.age   with ageRecipients: each Secret, encrypted
 //	<path>/secrets/fingerprints.txt  with ageRecipients: see "Secrets"
 //
+// An object without a namespace is put in the deployment's namespace
+// (default "<app>-<env>"), as an applier would, unless its kind is a
+// cluster-scoped kind of Kubernetes' own API groups or starts with
+// "Cluster" (ClusterIssuer, ClusterSecretStore…): in Git it must say where
+// it goes, or Argo CD or Flux would put it in a namespace of their own.
+// A cluster-scoped custom resource of any other kind would wrongly get a
+// namespace too: pave cannot ask the cluster which scope a kind has.
+//
 // File names are lower case; a name that two objects would share (same
 // kind and name in two namespaces or API groups) gets a short hash suffix.
 // Argo CD and Flux both build the directory with kustomize; with Flux,

@@ -50,6 +50,12 @@ func (t *Target) renderDeployment(d *target.Deployment, s *settings) (*rendered,
 	if len(res.Secrets) > 0 && len(t.opts.HashKey) == 0 {
 		return nil, errs.New(errs.Invalid, "gitops target: app %q in environment %q has Secrets, and this pave has no platform hash key to keep their digests from being guessing oracles in Git; run pave with its secret key (PAVE_SECRET_KEY or the state directory's key)", d.App, d.Env)
 	}
+	for _, o := range res.Objects {
+		setNamespace(o, res.Namespace)
+	}
+	for _, o := range res.Secrets {
+		setNamespace(o, res.Namespace)
+	}
 	r := &rendered{files: map[string][]byte{}}
 	names := map[string]bool{}
 	var resources []any
