@@ -15,6 +15,9 @@ import (
 	"github.com/pavedev/pave/internal/secrets"
 )
 
+// maxSSHKey bounds sshKey (an RSA key of 16384 bits is about 12 KiB).
+const maxSSHKey = 64 << 10
+
 // auth returns how to authenticate to the repository; nil means none (or,
 // over SSH without sshKey, go-git's default: the SSH agent).
 func (s *settings) auth() (transport.AuthMethod, error) {
@@ -50,9 +53,14 @@ func (s *settings) auth() (transport.AuthMethod, error) {
 	return nil, nil
 }
 
-// sshAuth parses sshKey. Its errors never quote the key.
+// sshAuth parses sshKey. Its errors never quote the key. An encrypted key
+// is refused without trying to open it: its key derivation rounds are
+// chosen by whoever wrote it and may take hours.
 func (s *settings) sshAuth() (*gitssh.PublicKeys, error) {
-	keys, err := gitssh.NewPublicKeys(s.sshUser, []byte(s.sshKey), "")
+	if len(s.sshKey) > maxSSHKey {
+		return nil, errs.New(errs.Invalid, "sshKey is longer than %d bytes", maxSSHKey)
+	}
+	signer, err := ssh.ParsePrivateKey([]byte(s.sshKey))
 	if err != nil {
 		var missing *ssh.PassphraseMissingError
 		if errors.As(err, &missing) {
@@ -60,6 +68,7 @@ func (s *settings) sshAuth() (*gitssh.PublicKeys, error) {
 		}
 		return nil, errs.New(errs.Invalid, "sshKey is not a private key in PEM or OpenSSH format")
 	}
+	keys := &gitssh.PublicKeys{User: s.sshUser, Signer: signer}
 	if s.knownHosts != "" {
 		if keys.HostKeyCallback, keys.HostKeyAlgorithms, err = s.hostKeyCheck(); err != nil {
 			return nil, err

@@ -186,6 +186,15 @@ func TestSSHAuth(t *testing.T) {
 		t.Error("an unknown host key is accepted")
 	}
 
+	enc, err := ssh.MarshalPrivateKeyWithPassphrase(priv, "", []byte("passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseConfig(target.Config{"repository": "git@h:r.git", "sshKey": string(pem.EncodeToMemory(enc))}, "shop", "staging")
+	if err == nil || !strings.Contains(err.Error(), "passphrase") {
+		t.Errorf("an encrypted key: err = %v", err)
+	}
+
 	s.knownHosts = "this is not known_hosts"
 	if _, err := s.auth(); !errs.Is(err, errs.Invalid) {
 		t.Errorf("bad knownHosts: err = %v", err)
