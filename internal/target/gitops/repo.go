@@ -3,12 +3,14 @@ package gitops
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	"github.com/go-git/go-git/v5/storage/memory"
+	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/pavedev/pave/internal/errs"
 )
@@ -104,6 +106,18 @@ func (ss *session) remoteError(op string, err error) error {
 		return errs.Wrap(errs.Forbidden, err, "gitops target: %s: the credentials given may not do this", where)
 	case errors.Is(err, transport.ErrRepositoryNotFound):
 		return errs.Wrap(errs.NotFound, err, "gitops target: %s: no repository there (or no access to it)", where)
+	case isHostKeyError(err):
+		return errs.Wrap(errs.Forbidden, errors.New(ss.s.errText(err)), "gitops target: %s: the SSH server's host key is not the one knownHosts (or the known_hosts files) names for it; refusing to talk to it", where)
+	case strings.Contains(err.Error(), "ssh: unable to authenticate"):
+		return errs.Wrap(errs.Unauthorized, errors.New(ss.s.errText(err)), "gitops target: %s: the SSH server refused the key (sshKey, or the SSH agent's)", where)
 	}
 	return errs.Wrap(errs.Transient, errors.New(ss.s.errText(err)), "gitops target: %s: %s", where, ss.s.errText(err))
+}
+
+// isHostKeyError reports whether err is a host key that known_hosts does
+// not know or knows otherwise.
+func isHostKeyError(err error) bool {
+	var ke *knownhosts.KeyError
+	return errors.As(err, &ke) || strings.Contains(err.Error(), "knownhosts: key mismatch") ||
+		strings.Contains(err.Error(), "knownhosts: key is unknown")
 }
