@@ -28,12 +28,13 @@ const (
 )
 
 // configKeys are the known config keys, in the order errors list them.
-var configKeys = []string{"repository", "branch", "path", "username", "password", "token", "sshKey", "knownHosts", "authorName", "authorEmail", "ageRecipients"}
+var configKeys = []string{"repository", "branch", "path", "namespace", "username", "password", "token", "sshKey", "knownHosts", "authorName", "authorEmail", "ageRecipients"}
 
 var configInputs = []target.Input{
 	{Name: "repository", Type: "string", Required: true, Description: "the Git repository: a local path, a file:// URL, an http(s):// URL or an ssh:// or scp-style (git@host:org/repo.git) URL; no credentials in it"},
 	{Name: "branch", Type: "string", Description: "the branch to commit to; created on the first deploy when missing; default main"},
 	{Name: "path", Type: "string", Description: "the directory of the repository that this app environment owns, replaced on every deploy; default <app>/<env>"},
+	{Name: "namespace", Type: "string", Description: "namespace of the objects (a DNS label); default <app>-<env>. When set, no Namespace object is committed: a namespace the platform config names is the platform's to create, and may be shared by several apps"},
 	{Name: "username", Type: "string", Description: "HTTP(S) basic-authentication user, with password or token (default with a token: x-access-token)"},
 	{Name: "password", Type: "secret", Description: "HTTP(S) basic-authentication password; from a platform secret"},
 	{Name: "token", Type: "secret", Description: "HTTP(S) access token, sent as the basic-authentication password; from a platform secret"},
@@ -56,6 +57,8 @@ type settings struct {
 	branch string
 	// dir is the directory the target owns, slash-separated, cleaned.
 	dir string
+	// namespace is the configured namespace; empty means "<app>-<env>".
+	namespace string
 
 	username, password, token, sshKey string
 	knownHosts                        string
@@ -120,6 +123,11 @@ func parseConfig(cfg target.Config, app, env string) (*settings, error) {
 			s.branch = str
 		case "path":
 			dir = str
+		case "namespace":
+			s.namespace = str
+			if !isDNSLabel(str) {
+				bad(k, "%q is not a DNS label (lower-case letters, digits and '-', at most 63)", str)
+			}
 		case "username":
 			s.username = str
 		case "password":
@@ -425,4 +433,20 @@ func typeName(v any) string {
 		return "a map"
 	}
 	return fmt.Sprintf("%T", v)
+}
+
+// isDNSLabel reports whether s is an RFC 1123 label, as Kubernetes wants a
+// namespace name.
+func isDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (c != '-' || i == 0 || i == len(s)-1) {
+			return false
+		}
+	}
+	return true
 }

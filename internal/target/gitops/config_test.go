@@ -77,6 +77,12 @@ func TestParseConfig(t *testing.T) {
 			}
 		}},
 
+		{name: "namespace", cfg: target.Config{"repository": "/r", "namespace": "shared-apps"}, check: func(t *testing.T, s *settings) {
+			if s.namespace != "shared-apps" {
+				t.Errorf("namespace = %q", s.namespace)
+			}
+		}},
+		{name: "bad namespace", cfg: target.Config{"repository": "/r", "namespace": "Shop_Staging"}, path: "/namespace", want: "DNS label"},
 		{name: "unknown key", cfg: target.Config{"repository": "/r", "kubeconfig": "x"}, path: "/kubeconfig", want: "unknown key"},
 		{name: "no repository", cfg: target.Config{}, path: "/repository", want: "required"},
 		{name: "repository not a string", cfg: target.Config{"repository": int64(3)}, path: "/repository", want: "must be a string"},

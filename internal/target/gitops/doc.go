@@ -14,8 +14,11 @@
 //	<path>/secrets/<name>.yaml.age   with ageRecipients: each Secret, encrypted
 //	<path>/secrets/fingerprints.txt  with ageRecipients: see "Secrets"
 //
-// An object without a namespace is put in the deployment's namespace
-// (default "<app>-<env>"), as an applier would, unless its kind is a
+// The objects go to the namespace config key names, or "<app>-<env>"; the
+// Namespace object is committed only for the latter, since a namespace the
+// platform config names is the platform's and may be shared by several
+// apps. An object without a namespace is put in the deployment's
+// namespace, as an applier would, unless its kind is a
 // cluster-scoped kind of Kubernetes' own API groups or starts with
 // "Cluster" (ClusterIssuer, ClusterSecretStore…): in Git it must say where
 // it goes, or Argo CD or Flux would put it in a namespace of their own.

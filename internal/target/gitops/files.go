@@ -43,7 +43,7 @@ type secretFile struct {
 // renderDeployment renders d into files. Secret values are only in the
 // plaintext of rendered.secrets, which is only ever written encrypted.
 func (t *Target) renderDeployment(d *target.Deployment, s *settings) (*rendered, error) {
-	res, err := kubernetes.Render(d, kubernetes.Options{HashKey: t.opts.HashKey})
+	res, err := kubernetes.Render(d, kubernetes.Options{Namespace: s.namespace, OmitNamespace: s.namespace != "", HashKey: t.opts.HashKey})
 	if err != nil {
 		return nil, err
 	}

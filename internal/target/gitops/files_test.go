@@ -32,6 +32,7 @@ func TestRenderGolden(t *testing.T) {
 	}{
 		{name: "age", cfg: target.Config{"repository": "/r", "ageRecipients": []any{goldenRecipient}}},
 		{name: "no-recipients", cfg: target.Config{"repository": "/r"}},
+		{name: "namespace", cfg: target.Config{"repository": "/r", "namespace": "shared-apps"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
