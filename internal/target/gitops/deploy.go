@@ -32,9 +32,9 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 	if err != nil {
 		return err
 	}
-	where := fmt.Sprintf("%s (branch %s, path %s)", s.display, s.branch, s.dir)
+	where := fmt.Sprintf("path %s of branch %s of %s", s.dir, s.branch, s.display)
 	for _, w := range d.Workloads {
-		progress(target.Event{Time: time.Now(), Workload: w.Name, Phase: "applying", Message: "committing manifests to " + where})
+		progress(target.Event{Time: time.Now(), Workload: w.Name, Phase: "applying", Message: "writing its manifests to " + where})
 	}
 	build := func(existing existingFile) (map[string][]byte, error) {
 		files := maps.Clone(r.files)
@@ -49,11 +49,14 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 	if err != nil {
 		return errs.Prefix(fmt.Sprintf("deploy %s to %s", d.App, d.Env), err)
 	}
-	phase, msg := "committed", fmt.Sprintf("committed %s to %s: %d objects", short(out.head), where, r.objects)
+	phase, msg := "committed", fmt.Sprintf("commit %s at %s: %s", short(out.head), where, plural(r.objects, "object"))
 	if out.unchanged {
-		phase, msg = "unchanged", fmt.Sprintf("no change: %s already holds these manifests at %s; nothing committed", s.display+" branch "+s.branch, short(out.head))
+		phase, msg = "unchanged", fmt.Sprintf("%s already holds these manifests (commit %s); nothing committed", where, short(out.head))
 	} else if len(r.secrets) > 0 {
-		msg += fmt.Sprintf(", %d Secrets encrypted with age", len(r.secrets))
+		msg += ", " + plural(len(r.secrets), "Secret") + " encrypted with age"
+	}
+	if out.attempts > 1 {
+		msg += fmt.Sprintf(" (pushed at attempt %d)", out.attempts)
 	}
 	if len(d.Workloads) == 0 {
 		progress(target.Event{Time: time.Now(), Phase: phase, Message: msg})
@@ -197,4 +200,11 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
