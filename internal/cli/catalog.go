@@ -19,7 +19,7 @@ func (a *app) newDrivers() *cobra.Command {
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			drivers, _ := registries("")
+			drivers, _ := registries("", nil)
 			var infos []driver.Info
 			for _, n := range drivers.Names() {
 				info := drivers.Info(n)
@@ -57,7 +57,7 @@ func (a *app) newTargets() *cobra.Command {
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			_, targets := registries("")
+			_, targets := registries("", nil)
 			var infos []target.Info
 			for _, n := range targets.Names() {
 				t, _ := targets.Get(n)
