@@ -476,3 +476,38 @@ func checkDecrypts(t *testing.T, identity *age.X25519Identity, file, name, key, 
 		t.Errorf("decrypted %s: %s = %q, want %q", name, key, got, value)
 	}
 }
+
+// TestConcurrentApps deploys four apps to one repository at once: every
+// deploy lands, each in its own commit, whatever order the pushes race in.
+func TestConcurrentApps(t *testing.T) {
+	bare := newBareRepo(t)
+	tgt := New(Options{HashKey: testHashKey})
+	apps := []string{"alpha", "beta", "gamma", "delta"}
+	errc := make(chan error, len(apps))
+	var wg sync.WaitGroup
+	for _, app := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := testDeployment("dep-"+app, false, dbPassword)
+			d.App = app
+			errc <- tgt.Deploy(context.Background(), target.Config{"repository": bare}, d, nil)
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Errorf("deploy: %v", err)
+		}
+	}
+	if n := commitCount(t, bare); n != len(apps) {
+		t.Errorf("%d commits, want %d", n, len(apps))
+	}
+	files := treeFiles(t, head(t, bare), "")
+	for _, app := range apps {
+		if _, ok := files[app+"/staging/deployment-web.yaml"]; !ok {
+			t.Errorf("%s/staging is missing", app)
+		}
+	}
+}
