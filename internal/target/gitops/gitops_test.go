@@ -280,6 +280,7 @@ func TestLifecycle(t *testing.T) {
 			if found, ok := containsAny(everyBlobAndMessage(t, bare), secretNeedles()...); ok {
 				t.Errorf("a secret value (%q) is in the repository", found)
 			}
+			runGit(t, bare, "fsck", "--strict")
 		})
 	}
 }
@@ -510,4 +511,37 @@ func TestConcurrentApps(t *testing.T) {
 			t.Errorf("%s/staging is missing", app)
 		}
 	}
+}
+
+// TestBranches deploys to a new branch and to an existing one of a
+// repository with other branches and histories it does not fetch.
+func TestBranches(t *testing.T) {
+	bare := newBareRepo(t)
+	pushOther(t, bare, map[string]string{"README.md": "one\n"})
+	pushOther(t, bare, map[string]string{"README.md": "two\n"})
+	work := t.TempDir()
+	runGit(t, work, "clone", "--quiet", bare, "w")
+	runGit(t, work+"/w", "checkout", "--quiet", "--orphan", "unrelated")
+	runGit(t, work+"/w", "rm", "-rfq", ".")
+	runGit(t, work+"/w", "commit", "--quiet", "--allow-empty", "-m", "unrelated root")
+	runGit(t, work+"/w", "push", "--quiet", "origin", "unrelated")
+
+	tgt := New(Options{HashKey: testHashKey})
+	for _, branch := range []string{"main", "env/prod"} {
+		cfg := target.Config{"repository": "file://" + bare, "branch": branch}
+		if err := tgt.Deploy(context.Background(), cfg, testDeployment("dep-"+branch, false, dbPassword), nil); err != nil {
+			t.Fatalf("deploy to %s: %v", branch, err)
+		}
+		out := runGit(t, bare, "ls-tree", "-r", "--name-only", branch)
+		if !strings.Contains(out, "shop/staging/deployment-web.yaml") {
+			t.Errorf("branch %s lacks the manifests:\n%s", branch, out)
+		}
+	}
+	if out := runGit(t, bare, "log", "--format=%s", "main"); !strings.Contains(out, "other writer\nother writer") {
+		t.Errorf("main lost its history:\n%s", out)
+	}
+	if out := runGit(t, bare, "rev-list", "--count", "env/prod"); strings.TrimSpace(out) != "1" {
+		t.Errorf("the new branch env/prod has %s commits, want 1", out)
+	}
+	runGit(t, bare, "fsck", "--strict")
 }
