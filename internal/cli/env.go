@@ -25,7 +25,7 @@ with the workloads currently deployed in another environment, deployed now.`,
 			if typ == "" {
 				return nil, usagef("missing --type")
 			}
-			rec, res, err := svc.CreateEnvironment(cmd.Context(), service.CreateEnvironmentRequest{Platform: req.Platform, App: req.App,
+			rec, res, err := svc.CreateEnvironment(cmd.Context(), service.CreateEnvironmentRequest{Platform: req.Platform, Policies: req.Policies, App: req.App,
 				Env: req.Env, Type: typ, TTL: ttl, CloneFrom: from, Actor: req.Actor},
 				func(d service.DeployRequest) service.DeployRequest {
 					d.Progress, d.Images = req.Progress, req.Images
@@ -53,7 +53,7 @@ with the workloads currently deployed in another environment, deployed now.`,
 			if app == "" {
 				return usagef("--app is required")
 			}
-			envs, err := svc.ListEnvironments(cmd.Context(), app)
+			envs, err := svc.ListEnvironments(cmd.Context(), localActor(), app)
 			if err != nil {
 				return err
 			}
@@ -89,12 +89,12 @@ func (a *app) newGC() *cobra.Command {
 				return err
 			}
 			defer closeSvc()
-			p, err := a.loadPlatform(svc, platformDir)
+			cfg, err := a.loadConfig(svc, platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout}
-			done, err := svc.GC(cmd.Context(), p, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
+			done, err := svc.GC(cmd.Context(), *cfg, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
 			for _, e := range done {
 				fmt.Fprintf(a.stdout, "destroyed expired environment %s/%s\n", e.App, e.Name)
 			}

@@ -110,7 +110,7 @@ func (a *app) newDeployments() *cobra.Command {
 				if err := needAppEnv(app, env); err != nil {
 					return err
 				}
-				ds, err := svc.Deployments(cmd.Context(), app, env, limit)
+				ds, err := svc.Deployments(cmd.Context(), localActor(), app, env, limit)
 				if err != nil {
 					return err
 				}
@@ -128,7 +128,7 @@ func (a *app) newDeployments() *cobra.Command {
 		a.stateCommand("show DEPLOYMENT", "Show a deployment and its events",
 			"  pave deployments show 01JD3Q...", cobra.ExactArgs(1),
 			func(cmd *cobra.Command, svc *service.Service, _, _ string, args []string, asJSON bool) error {
-				d, err := svc.Deployment(cmd.Context(), args[0])
+				d, err := svc.Deployment(cmd.Context(), localActor(), args[0])
 				if err != nil {
 					return err
 				}

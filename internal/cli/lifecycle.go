@@ -32,16 +32,15 @@ func (a *app) envCommand(use, short, long, example string, args cobra.Positional
 				return err
 			}
 			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			cfg, err := a.loadConfig(svc, ef.platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout, json: df.output == formatJSON}
-			req := service.DeployRequest{Platform: p, App: ef.app, Env: ef.env, Images: imgs, Commit: df.commit,
+			req := service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env, Images: imgs, Commit: df.commit,
 				Actor: localActor(), Progress: pp.event}
 			res, err := run(cmd, svc, req, args)
-			pp.summary(res)
-			return err
+			return pp.finish(res, err)
 		})}
 	ef.register(cmd)
 	sf.register(cmd)
