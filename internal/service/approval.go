@@ -105,6 +105,15 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 	if err != nil {
 		return nil, err
 	}
+	base, err := s.stateHash(ctx, p.App, p.Env)
+	if err != nil {
+		return nil, err
+	}
+	if base != rec.Base {
+		err := errs.New(errs.Conflict, "plan %s is out of date: the environment changed since it was made (it was deployed to, or its resources changed); plan again", p.ID)
+		s.audit(ctx, req.Actor, rec.Action, p.App+"/"+p.Env, p.Hash, err, map[string]any{"plan": p.ID})
+		return res, err
+	}
 	if now.Hash != p.Hash {
 		err := errs.New(errs.Conflict, "plan %s is out of date: the environment or the platform changed since it was made (its hash is %s, planning again gives %s); plan again", p.ID, p.Hash, now.Hash)
 		s.audit(ctx, req.Actor, rec.Action, p.App+"/"+p.Env, p.Hash, err, map[string]any{"plan": p.ID})

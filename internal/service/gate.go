@@ -34,6 +34,9 @@ type PlanRecord struct {
 	// ApprovalNeeded says why the plan needs approval; empty when it
 	// needs none.
 	ApprovalNeeded []string `json:"approvalNeeded,omitempty"`
+	// Base fingerprints the environment's state the plan was made
+	// against (see stateHash): applying refuses if it changed.
+	Base string `json:"base"`
 }
 
 // judge evaluates the platform's policies on a change.
@@ -96,8 +99,12 @@ func (s *Service) gate(ctx context.Context, req DeployRequest, d identity.Decisi
 
 // storePlan records a plan for approval or for a replica to resume.
 func (s *Service) storePlan(ctx context.Context, req DeployRequest, plan *graph.Plan, pres *policy.Result, reasons []string) (*store.Plan, error) {
+	base, err := s.stateHash(ctx, req.App, req.Env)
+	if err != nil {
+		return nil, err
+	}
 	body, err := json.Marshal(PlanRecord{Plan: plan, Action: req.Action, Images: req.Images, Commit: req.Commit,
-		Policy: pres, ApprovalNeeded: reasons})
+		Policy: pres, ApprovalNeeded: reasons, Base: base})
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "plan cannot be stored")
 	}
@@ -106,6 +113,25 @@ func (s *Service) storePlan(ctx context.Context, req DeployRequest, plan *graph.
 		return nil, err
 	}
 	return rec, nil
+}
+
+// stateHash fingerprints what a plan of an environment is made against:
+// its resource instances and the workloads of its last successful
+// deployment. Two plans with the same hash made against different states
+// (the same update from another version) differ here.
+func (s *Service) stateHash(ctx context.Context, app, env string) (string, error) {
+	prev, wls, err := s.previous(ctx, app, env)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(struct {
+		Resources []graph.Previous
+		Workloads map[string]string
+	}{prev, wls})
+	if err != nil {
+		return "", errs.Wrap(errs.Internal, err, "state of %s/%s cannot be fingerprinted", app, env)
+	}
+	return store.ContentHash(b), nil
 }
 
 // StoredPlan is a stored plan with its record decoded.
