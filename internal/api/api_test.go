@@ -21,7 +21,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	raw, err := api.OpenAPI()
 	must(t, err)
 	var doc struct {
-		OpenAPI string                               `json:"openapi"`
+		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	must(t, json.Unmarshal(raw, &doc))
