@@ -57,11 +57,11 @@ func newFixture(t *testing.T, opts ...func(*api.Options)) *fixture {
 	srv := api.New(o)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	web, err := os.ReadFile("testdata/workloads/web.score.yaml")
+	web, err := newFixtureWeb()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, svc: svc, srv: srv, url: hs.URL, tokens: map[string]string{}, web: string(web)}
+	f := &fixture{t: t, svc: svc, srv: srv, url: hs.URL, tokens: map[string]string{}, web: web}
 	f.seed(svc)
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -72,6 +72,11 @@ func newFixture(t *testing.T, opts ...func(*api.Options)) *fixture {
 		}
 	})
 	return f
+}
+
+func newFixtureWeb() (string, error) {
+	b, err := os.ReadFile("testdata/workloads/web.score.yaml")
+	return string(b), err
 }
 
 // seed makes the teams, apps, users and tokens.
