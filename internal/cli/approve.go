@@ -14,20 +14,20 @@ func (a *app) applyPlan(cmd *cobra.Command, id string, ef envFlags, sf stateFlag
 	if len(files) > 0 {
 		return usagef("--plan applies a stored plan: give no Score files")
 	}
-	if ef.platformDir == "" {
-		return usagef("missing --platform")
-	}
-	svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+	d, err := a.open(cmd, sf, true)
 	if err != nil {
 		return err
 	}
-	defer closeSvc()
-	cfg, err := a.loadConfig(svc, ef.platformDir)
+	defer d.close()
+	if ef.platformDir == "" && d.svc != nil {
+		return usagef("missing --platform")
+	}
+	cfg, err := a.configFor(d, ef.platformDir)
 	if err != nil {
 		return err
 	}
 	pp := &progressPrinter{w: a.stdout, json: df.output == formatJSON}
-	res, err := svc.ApplyPlan(cmd.Context(), service.ApplyPlanRequest{Platform: cfg.Platform, Policies: cfg.Policies,
+	res, err := d.ApplyPlan(cmd.Context(), service.ApplyPlanRequest{Platform: cfg.Platform, Policies: cfg.Policies,
 		PlanID: id, Actor: localActor(), Progress: pp.event})
 	return pp.finish(res, err)
 }
@@ -48,20 +48,20 @@ pave deploy --plan PLAN_ID applies exactly that plan.`,
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			d, err := a.open(cmd, sf, true)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
+			defer d.close()
 			req := service.ApproveRequest{PlanID: args[0], Comment: comment, Actor: localActor()}
-			if platformDir != "" {
-				cfg, err := a.loadConfig(svc, platformDir)
+			if platformDir != "" && d.svc != nil {
+				cfg, err := a.loadConfig(d.svc, platformDir)
 				if err != nil {
 					return err
 				}
 				req.Platform = cfg.Platform
 			}
-			sp, err := svc.Approve(cmd.Context(), req)
+			sp, err := d.Approve(cmd.Context(), req)
 			if err != nil {
 				return err
 			}

@@ -19,3 +19,25 @@ func (a *app) loadConfig(svc *service.Service, dir string) (*service.Config, err
 	}
 	return cfg, nil
 }
+
+// configFor loads the platform config for a local door; a server has its
+// own, so a remote door gets an empty one.
+func (a *app) configFor(d *door, dir string) (*service.Config, error) {
+	if d.svc == nil {
+		return &service.Config{}, nil
+	}
+	return a.loadConfig(d.svc, dir)
+}
+
+// checkFor checks --platform, --app and --env; a server needs no
+// --platform.
+func (f *envFlags) checkFor(d *door) error {
+	if d.svc != nil {
+		return f.check()
+	}
+	g := *f
+	if g.platformDir == "" {
+		g.platformDir = "(the server's)"
+	}
+	return g.check()
+}

@@ -123,7 +123,12 @@ plan, refusing if the environment changed since.`,
 			if planID != "" {
 				return a.applyPlan(cmd, planID, ef, sf, df, files)
 			}
-			if err := ef.check(); err != nil {
+			d, err := a.open(cmd, sf, true)
+			if err != nil {
+				return err
+			}
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
 				return err
 			}
 			imgs, err := parseImages(df.images)
@@ -134,17 +139,12 @@ plan, refusing if the environment changed since.`,
 			if err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
-			if err != nil {
-				return err
-			}
-			defer closeSvc()
-			cfg, err := a.loadConfig(svc, ef.platformDir)
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout, json: df.output == formatJSON}
-			res, err := svc.Deploy(cmd.Context(), service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env, Workloads: ws,
+			res, err := d.Deploy(cmd.Context(), service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env, Workloads: ws,
 				Images: imgs, Commit: df.commit, Actor: localActor(), Progress: pp.event})
 			return pp.finish(res, err)
 		}),

@@ -21,7 +21,7 @@ ephemeral: pave gc destroys it when the time is up. With --clone-from it starts
 with the workloads currently deployed in another environment, deployed now.`,
 		"  pave env create --platform examples/platform --app shop --env pr-42 --type development --ttl 24h --clone-from development",
 		noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			if typ == "" {
 				return nil, usagef("missing --type")
 			}
@@ -44,12 +44,12 @@ with the workloads currently deployed in another environment, deployed now.`,
 	del := a.envCommand("delete --platform DIR --app APP --env NAME", "Destroy an environment and forget it",
 		"Delete destroys everything of the environment, then removes its record and history.",
 		"  pave env delete --platform examples/platform --app shop --env pr-42", noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			return svc.DeleteEnvironment(cmd.Context(), req)
 		}, nil)
 	list := a.stateCommand("list --app APP", "List an app's environments",
 		"  pave env list --app shop", noArgs,
-		func(cmd *cobra.Command, svc *service.Service, app, _ string, _ []string, asJSON bool) error {
+		func(cmd *cobra.Command, svc core, app, _ string, _ []string, asJSON bool) error {
 			if app == "" {
 				return usagef("--app is required")
 			}

@@ -32,15 +32,15 @@ it exits 3 when a policy denies the plan.`,
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			if err := ef.check(); err != nil {
-				return err
-			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, false)
+			d, err := a.open(cmd, sf, false)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			cfg, err := a.loadConfig(svc, ef.platformDir)
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
+				return err
+			}
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ it exits 3 when a policy denies the plan.`,
 			if err != nil {
 				return err
 			}
-			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env,
+			plan, err := d.Plan(cmd.Context(), service.PlanRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env,
 				Workloads: ws, Images: imgs, Actor: localActor()})
 			if err != nil {
 				return err
