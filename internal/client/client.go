@@ -105,7 +105,7 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 func readError(resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var body struct {
-		Error  api.ErrorInfo          `json:"error"`
+		Error  api.ErrorInfo         `json:"error"`
 		Result *service.DeployResult `json:"result"`
 	}
 	if err := json.Unmarshal(b, &body); err != nil || body.Error.Code == "" {
