@@ -14,11 +14,12 @@ func (a *app) newDrivers() *cobra.Command {
 	cmd := &cobra.Command{Use: "drivers", Short: "Show the drivers this binary offers"}
 	var output string
 	list := &cobra.Command{Use: "list [-o text|json]", Short: "List drivers with their inputs", Args: noArgs,
+		Example: "  pave drivers list\n  pave drivers list -o json",
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			drivers, _ := registries("")
+			drivers, _ := registries("", nil)
 			var infos []driver.Info
 			for _, n := range drivers.Names() {
 				info := drivers.Info(n)
@@ -51,11 +52,12 @@ func (a *app) newTargets() *cobra.Command {
 	cmd := &cobra.Command{Use: "targets", Short: "Show the targets this binary offers"}
 	var output string
 	list := &cobra.Command{Use: "list [-o text|json]", Short: "List targets with their config", Args: noArgs,
+		Example: "  pave targets list\n  pave targets list -o json",
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			_, targets := registries("")
+			_, targets := registries("", nil)
 			var infos []target.Info
 			for _, n := range targets.Names() {
 				t, _ := targets.Get(n)

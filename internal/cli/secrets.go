@@ -43,6 +43,7 @@ func (a *app) newSecrets() *cobra.Command {
 			return nil
 		})}
 	list := &cobra.Command{Use: "list", Short: "List platform secret names (never values)", Args: noArgs,
+		Example: "  pave secrets list --state .pave",
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
 			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
 			if err != nil {
@@ -59,6 +60,10 @@ func (a *app) newSecrets() *cobra.Command {
 			return nil
 		})}
 	rotate := &cobra.Command{Use: "rotate-key", Short: "Re-seal every secret under a new key", Args: noArgs,
+		Long: `Rotate-key generates a new key, re-seals every sealed value (secret outputs,
+driver state, platform secrets) under it in one transaction, and only then
+drops the old key from the key file, so that no crash can lose a secret.`,
+		Example: "  pave secrets rotate-key",
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
 			n, err := a.rotateKey(cmd, sf)
 			if err != nil {

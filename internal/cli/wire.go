@@ -29,12 +29,17 @@ func (f *stateFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.databaseURL, "database-url", envOr("PAVE_DATABASE_URL", ""), "PostgreSQL URL for shared state instead of the local SQLite file (env PAVE_DATABASE_URL)")
 }
 
-// registries builds the drivers and targets this binary offers.
-func registries(stateDir string) (*driver.Registry, *target.Registry) {
+// targetHashKeyPurpose names the key derived from the sealing key for the
+// keyed digests targets write (see targets.Options.HashKey).
+const targetHashKeyPurpose = "targets/hash"
+
+// registries builds the drivers and targets this binary offers. hashKey is
+// nil where no sealing key is loaded (commands that deploy nothing).
+func registries(stateDir string, hashKey []byte) (*driver.Registry, *target.Registry) {
 	d := driver.NewRegistry()
 	drivers.Register(d)
 	t := target.NewRegistry()
-	targets.Register(t, targets.Options{StateDir: stateDir})
+	targets.Register(t, targets.Options{StateDir: stateDir, HashKey: hashKey})
 	return d, t
 }
 
@@ -46,7 +51,7 @@ func (a *app) service(ctx context.Context, sf stateFlags, needState bool) (*serv
 	if err != nil {
 		return nil, nil, err
 	}
-	drivers, targets := registries(stateDir)
+	drivers, targets := registries(stateDir, nil)
 	svc := &service.Service{Drivers: drivers, Targets: targets, Owner: service.LocalOwner()}
 	url := sf.databaseURL
 	if url == "" {
@@ -63,6 +68,9 @@ func (a *app) service(ctx context.Context, sf stateFlags, needState bool) (*serv
 	if err != nil {
 		return nil, nil, err
 	}
+	// Targets that write digests of secret values where others read them
+	// (gitops) key them with a key derived from the sealing key.
+	_, svc.Targets = registries(stateDir, sealer.DeriveKey(targetHashKeyPurpose))
 	st, err := sqlstore.Open(ctx, url, sealer)
 	if err != nil {
 		return nil, nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/pavedev/pave/internal/drivers/redis"
 	"github.com/pavedev/pave/internal/drivers/static"
 	"github.com/pavedev/pave/internal/drivers/template"
+	"github.com/pavedev/pave/internal/drivers/tofu"
 )
 
 // Register adds every built-in driver to r under its name. A name already
@@ -23,4 +24,5 @@ func Register(r *driver.Registry) {
 	r.Register("redis", redis.New())
 	r.Register("exec", exec.New())
 	r.Register("http", http.New())
+	r.Register("tofu", tofu.New(tofu.Config{}))
 }

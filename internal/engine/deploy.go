@@ -43,7 +43,11 @@ func (r *run) deploy(ctx context.Context) error {
 	for _, uid := range uids {
 		manifests = append(manifests, r.manifests[uid]...)
 	}
-	d, err := r.plan.Deployment(r.outputs, r.opts.Images, manifests)
+	ws, err := r.workloadList()
+	if err != nil {
+		return r.fail(node, started, err)
+	}
+	d, err := r.plan.DeploymentOf(ws, r.outputs, r.opts.Images, manifests)
 	if err != nil {
 		return r.fail(node, started, err)
 	}

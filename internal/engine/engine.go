@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"sort"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/secrets"
 	"github.com/pavedev/pave/internal/store"
 	"github.com/pavedev/pave/internal/target"
@@ -65,6 +67,10 @@ type run struct {
 	opts     ApplyOptions
 	redactor *secrets.Redactor
 	existing map[string]*store.Resource
+
+	decodeOnce sync.Once
+	decoded    map[string]*score.Workload
+	decodeErr  error
 
 	mu        sync.Mutex // guards what follows and serialises progress
 	outputs   map[string]graph.Outputs
@@ -139,6 +145,40 @@ func (r *run) apply(ctx context.Context) error {
 	return r.deprovisionAll(ctx)
 }
 
+// workloads decodes the plan's workloads once per run.
+func (r *run) workloads() (map[string]*score.Workload, error) {
+	r.decodeOnce.Do(func() {
+		ws, err := r.plan.DecodeWorkloads()
+		r.decoded, r.decodeErr = map[string]*score.Workload{}, err
+		for _, w := range ws {
+			r.decoded[w.Name] = w
+		}
+	})
+	return r.decoded, r.decodeErr
+}
+
+// workloadList returns the decoded workloads sorted by name.
+func (r *run) workloadList() ([]*score.Workload, error) {
+	m, err := r.workloads()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*score.Workload, 0, len(m))
+	for _, name := range sortedNames(m) {
+		out = append(out, m[name])
+	}
+	return out, nil
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // heartbeat tells the store this owner is alive until stopped; if the store
 // says the deployment was finished or claimed elsewhere, the run is
 // cancelled.
@@ -167,14 +207,17 @@ func (r *run) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) (st
 	return func() { close(done); wg.Wait() }
 }
 
-// emit records an event in the store and passes it to the progress func.
+// emit passes an event to the progress func and records it in the store
+// when it ends a node: the finish, failure or skip carries the duration, and
+// a node that started but never ended is visible in the resource's own
+// status, so start events need no write of their own.
 func (r *run) emit(ev Event) {
 	ev.Time = time.Now().UTC()
 	ev.DeploymentID = r.dep.ID
 	ev.Message = r.redactor.Redact(ev.Message)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if phase := storePhase(ev.Phase); phase != "" {
+	if phase := storePhase(ev.Phase); phase != "" && (phase != store.PhaseStarted || ev.Kind == KindDeployment) {
 		_ = r.e.Store.AppendEvent(context.Background(), &store.DeploymentEvent{
 			DeploymentID: r.dep.ID, Node: ev.Node, Phase: phase, Action: ev.Action,
 			Time: ev.Time, Duration: time.Duration(ev.Duration), Message: ev.Message,

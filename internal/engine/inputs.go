@@ -158,15 +158,15 @@ func (r *run) resolveParams(params map[string]any, users []string) (map[string]a
 	if len(params) == 0 {
 		return params, nil
 	}
+	decoded, err := r.workloads()
+	if err != nil {
+		return nil, err
+	}
 	var w *score.Workload
 	var names map[string]string
 	for _, u := range users {
-		if pw := r.planWorkload(u); pw != nil {
-			ws, err := score.Parse("plan:"+pw.Name, pw.Spec)
-			if err != nil {
-				return nil, err
-			}
-			w, names = ws, pw.Resources
+		if pw := r.planWorkload(u); pw != nil && decoded[u] != nil {
+			w, names = decoded[u], pw.Resources
 			break
 		}
 	}

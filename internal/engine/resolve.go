@@ -50,7 +50,11 @@ func (e *Engine) Resolve(ctx context.Context, plan *graph.Plan, images map[strin
 	for _, uid := range uids {
 		manifests = append(manifests, r.manifests[uid]...)
 	}
-	d, err := plan.Deployment(r.outputs, images, manifests)
+	ws, err := r.workloadList()
+	if err != nil {
+		return nil, err
+	}
+	d, err := plan.DeploymentOf(ws, r.outputs, images, manifests)
 	if err != nil {
 		return nil, redactErr(r.redactor, err)
 	}

@@ -122,6 +122,7 @@ func Build(in Input) (*Plan, error) {
 	if err := b.workloads(plan, ws); err != nil {
 		return nil, err
 	}
+	plan.decoded = ws
 	if err := plan.computeHash(); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "hash plan")
 	}

@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+
+	"github.com/pavedev/pave/internal/score"
 )
 
 // Action is what applying a plan does to a node.
@@ -36,6 +38,10 @@ type Plan struct {
 	Resources []Resource `json:"resources"`
 	// Workloads are sorted by name.
 	Workloads []Workload `json:"workloads"`
+
+	// decoded are the workloads the plan was built from, when it was built
+	// in this process, so that applying it needs no parsing again.
+	decoded []*score.Workload
 }
 
 // Resource is one node of the resource graph.

@@ -18,6 +18,9 @@ type Outputs struct {
 // DecodeWorkloads decodes the plan's workloads (those not being deleted), each
 // named by a pseudo file "plan:<name>" in errors.
 func (p *Plan) DecodeWorkloads() ([]*score.Workload, error) {
+	if p.decoded != nil {
+		return p.decoded, nil
+	}
 	var out []*score.Workload
 	var list errs.List
 	for _, pw := range p.Workloads {
@@ -43,6 +46,12 @@ func (p *Plan) Deployment(outputs map[string]Outputs, images map[string]string, 
 	if err != nil {
 		return nil, err
 	}
+	return p.DeploymentOf(ws, outputs, images, manifests)
+}
+
+// DeploymentOf is Deployment for workloads the caller already decoded with
+// DecodeWorkloads.
+func (p *Plan) DeploymentOf(ws []*score.Workload, outputs map[string]Outputs, images map[string]string, manifests []map[string]any) (*target.Deployment, error) {
 	d := &target.Deployment{App: p.App, Env: p.Env, EnvType: p.EnvType, PlanHash: p.Hash, Manifests: manifests}
 	var list errs.List
 	for _, w := range ws {

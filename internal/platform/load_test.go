@@ -295,7 +295,7 @@ metadata: {name: d}
 spec:
   type: redis
   driver: tofu
-  outputs: [host, port, password]
+  outputs: [host, port, password, prefix]
 `, LoadOptions{}, []string{
 			"case.yaml:7: /spec/outputs: definition \"d\" does not give output(s) username of resource type redis",
 		}},

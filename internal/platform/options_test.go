@@ -93,7 +93,7 @@ spec:
   type: redis
   driver: static
   inputs:
-    outputs: {host: h, port: 1}
+    outputs: {host: h, port: 1, prefix: p}
     secrets: {username: u, password: hunter2-literal}
 `, LoadOptions{})
 	if err != nil {
@@ -104,7 +104,7 @@ spec:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data), "hunter2") || !strings.Contains(string(data), `"outputs":["host","password","port","username"]`) {
+	if strings.Contains(string(data), "hunter2") || !strings.Contains(string(data), `"outputs":["host","password","port","prefix","username"]`) {
 		t.Errorf("json: %s", data)
 	}
 }

@@ -23,9 +23,12 @@ const Mask = "***"
 type Redactor struct {
 	mu     sync.RWMutex
 	values map[string]struct{}
-	// sorted holds the values to mask, longest first.
+	// sorted holds the values to mask, longest first, and rep replaces
+	// them; both are rebuilt lazily after Add (dirty), so that adding many
+	// values one by one stays linear.
 	sorted []string
 	rep    *strings.Replacer
+	dirty  bool
 }
 
 // NewRedactor returns a Redactor that masks values.
@@ -48,12 +51,29 @@ func (r *Redactor) Add(values ...string) {
 			}
 		}
 	}
-	if !changed {
-		return
+	if changed {
+		r.dirty = true
 	}
+}
+
+// snapshot returns the values to mask, longest first, and their replacer,
+// rebuilding them if values were added since.
+func (r *Redactor) snapshot() ([]string, *strings.Replacer) {
+	r.mu.RLock()
+	sorted, rep, dirty := r.sorted, r.rep, r.dirty
+	r.mu.RUnlock()
+	if !dirty {
+		return sorted, rep
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.dirty {
+		return r.sorted, r.rep
+	}
+	r.dirty = false
 	// A new slice, never an update in place: writers read the old one
 	// without the lock.
-	sorted := make([]string, 0, len(r.values))
+	sorted = make([]string, 0, len(r.values))
 	for v := range r.values {
 		sorted = append(sorted, v)
 	}
@@ -66,6 +86,7 @@ func (r *Redactor) Add(values ...string) {
 		pairs = append(pairs, v, Mask)
 	}
 	r.rep = strings.NewReplacer(pairs...)
+	return r.sorted, r.rep
 }
 
 // forms returns v and the escaped and encoded forms it may take in text.
@@ -90,9 +111,8 @@ func (r *Redactor) Len() int {
 	if r == nil {
 		return 0
 	}
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return len(r.sorted)
+	sorted, _ := r.snapshot()
+	return len(sorted)
 }
 
 // Redact returns s with every known secret value replaced by Mask.
@@ -100,9 +120,7 @@ func (r *Redactor) Redact(s string) string {
 	if r == nil {
 		return s
 	}
-	r.mu.RLock()
-	rep := r.rep
-	r.mu.RUnlock()
+	_, rep := r.snapshot()
 	if rep == nil {
 		return s
 	}
@@ -156,9 +174,7 @@ func (w *Writer) Close() error { return w.Flush() }
 func (w *Writer) emit(final bool) error {
 	var values []string
 	if w.r != nil {
-		w.r.mu.RLock()
-		values = w.r.sorted
-		w.r.mu.RUnlock()
+		values, _ = w.r.snapshot()
 	}
 	out, n := scan(w.buf, values, final)
 	if len(out) > 0 {

@@ -3,7 +3,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 
 	"github.com/pavedev/pave/internal/errs"
@@ -110,4 +112,14 @@ func SealedKeyID(sealed []byte) string {
 		return ""
 	}
 	return hex.EncodeToString(sealed[1:headerSize])
+}
+
+// DeriveKey returns a 32-byte key for purpose, derived one-way from the
+// sealing key (HMAC-SHA256), for keyed digests pave writes where others
+// can read them. It is stable while the sealing key is, and changes when
+// the sealing key is rotated.
+func (s *Sealer) DeriveKey(purpose string) []byte {
+	m := hmac.New(sha256.New, s.keys[0].raw[:])
+	m.Write([]byte("pave derived key v1\x00" + purpose))
+	return m.Sum(nil)
 }

@@ -259,3 +259,33 @@ func FuzzParseKeys(f *testing.F) {
 		}
 	})
 }
+
+func TestDeriveKey(t *testing.T) {
+	k1, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := NewSealer(k1)
+	s1again, _ := NewSealer(k1, k2)
+	s2, _ := NewSealer(k2, k1)
+	a := s1.DeriveKey("targets/hash")
+	if len(a) != 32 {
+		t.Fatalf("derived key has %d bytes", len(a))
+	}
+	if !bytes.Equal(a, s1again.DeriveKey("targets/hash")) {
+		t.Error("the same sealing key derives different keys")
+	}
+	if bytes.Equal(a, s1.DeriveKey("other")) {
+		t.Error("two purposes derive the same key")
+	}
+	if bytes.Equal(a, s2.DeriveKey("targets/hash")) {
+		t.Error("another sealing key derives the same key")
+	}
+	if bytes.Contains(a, k1.raw[:8]) {
+		t.Error("the derived key shows the sealing key")
+	}
+}

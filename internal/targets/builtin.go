@@ -3,6 +3,7 @@ package targets
 
 import (
 	"github.com/pavedev/pave/internal/target"
+	"github.com/pavedev/pave/internal/target/gitops"
 	"github.com/pavedev/pave/internal/target/process"
 )
 
@@ -13,9 +14,15 @@ type Options struct {
 	// InProcess runs the process target's supervisors inside this process
 	// (servers, tests) instead of in the background.
 	InProcess bool
+	// HashKey is a stable platform secret key for digests that targets
+	// write where others can read them (the gitops target's
+	// pave.dev/config-hash annotations and Secret fingerprints), so that
+	// they are no oracle for guessing secret values.
+	HashKey []byte
 }
 
 // Register adds every built-in target to r; a duplicate name panics.
 func Register(r *target.Registry, opts Options) {
 	r.Register(process.Name, process.New(process.Options{StateDir: opts.StateDir, InProcess: opts.InProcess}))
+	r.Register(gitops.Name, gitops.New(gitops.Options{HashKey: opts.HashKey}))
 }

@@ -159,11 +159,21 @@ func (c *child) runOnce(first bool) (exit string, stopped bool) {
 	})
 
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// gone is closed as soon as the process has exited, under the lock
+	// that guards its status, which is no longer ready from then on.
+	gone := make(chan struct{})
+	go func() {
+		err := cmd.Wait()
+		c.sup.mu.Lock()
+		close(gone)
+		c.st.Ready = false
+		c.sup.mu.Unlock()
+		exited <- err
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	unhealthy := make(chan string, 1)
 	watching := make(chan struct{})
-	go func() { defer close(watching); c.watch(ctx, unhealthy) }()
+	go func() { defer close(watching); c.watch(ctx, gone, unhealthy) }()
 
 	select {
 	case err := <-exited:
@@ -213,17 +223,20 @@ func (c *child) terminate(pid int, exited <-chan error) {
 // watch probes the running process: readiness until the first success
 // (or, without a readiness probe, until it has stayed up for startGrace),
 // then readiness and liveness periodically. Repeated liveness failures are
-// reported on unhealthy.
-func (c *child) watch(ctx context.Context, unhealthy chan<- string) {
+// reported on unhealthy. gone is closed once the process has exited: a
+// probe that succeeds after that was answered by something else (another
+// process holding the port, say), so readiness requires the process to be
+// still alive when its probe succeeds, and watch then returns.
+func (c *child) watch(ctx context.Context, gone <-chan struct{}, unhealthy chan<- string) {
 	s := c.spec
 	if s.Readiness == nil {
-		if !sleep(ctx, startGrace) {
+		if !sleep(ctx, startGrace) || exited(gone) {
 			return
 		}
 	} else {
 		for {
 			err := probe(ctx, s.Readiness, s)
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || exited(gone) {
 				return
 			}
 			if err == nil {
@@ -236,21 +249,24 @@ func (c *child) watch(ctx context.Context, unhealthy chan<- string) {
 			}
 		}
 	}
+	if !c.becomeReady(gone) {
+		return
+	}
 	c.log.note("ready")
-	c.update(func(st *containerStatus) {
-		c.failures = 0
-		st.State, st.Ready, st.Message = "running", true, ""
-	})
 	readyFails, liveFails := 0, 0
 	for sleep(ctx, probePeriod) {
 		if s.Readiness != nil {
 			err := probe(ctx, s.Readiness, s)
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || exited(gone) {
 				return
 			}
 			switch {
 			case err == nil && readyFails >= probeFailures:
-				c.update(func(st *containerStatus) { st.Ready, st.Message = true, "" })
+				c.update(func(st *containerStatus) {
+					if !exited(gone) {
+						st.Ready, st.Message = true, ""
+					}
+				})
 				readyFails = 0
 			case err == nil:
 				readyFails = 0
@@ -355,6 +371,34 @@ func startError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// becomeReady marks the container ready and running, unless its process
+// has exited (gone is closed): checked under the status lock, under which
+// the process's exit is recorded too, so the container is never ready
+// after its process is gone.
+func (c *child) becomeReady(gone <-chan struct{}) bool {
+	ok := false
+	c.update(func(st *containerStatus) {
+		if exited(gone) {
+			return
+		}
+		ok = true
+		c.failures = 0
+		st.State, st.Ready, st.Message = "running", true, ""
+	})
+	return ok
+}
+
+// exited reports whether gone is closed, that is whether the process has
+// exited.
+func exited(gone <-chan struct{}) bool {
+	select {
+	case <-gone:
+		return true
+	default:
+		return false
+	}
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

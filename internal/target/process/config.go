@@ -16,6 +16,8 @@ const (
 	DefaultReadyTimeout = 60 * time.Second
 	DefaultStopTimeout  = 10 * time.Second
 	DefaultLogMaxBytes  = 10 << 20
+	// MaxPortOffset is the largest portOffset.
+	MaxPortOffset = 50000
 )
 
 // settings is the target config, checked.
@@ -24,6 +26,7 @@ type settings struct {
 	readyTimeout time.Duration
 	stopTimeout  time.Duration
 	logMaxBytes  int64
+	portOffset   int
 }
 
 var configInputs = []target.Input{
@@ -31,6 +34,10 @@ var configInputs = []target.Input{
 	{Name: "readyTimeout", Type: "duration", Description: "how long a deploy waits for every workload to be ready (\"90s\", or a number of seconds); default 60s"},
 	{Name: "stopTimeout", Type: "duration", Description: "grace period between SIGTERM and SIGKILL when a process is stopped; default 10s"},
 	{Name: "logMaxBytes", Type: "int", Description: "size at which a container's log file is rotated (one old file is kept); default 10 MiB"},
+	{Name: "portOffset", Type: "int", Description: "number added to every port of this environment's processes, so that several environments " +
+		"run on one machine (say development with 0, staging with 1000): to each service port's targetPort (so to the PORT pave sets, " +
+		"and to the ports checked free before a process starts) and to the port of every httpGet probe, given or defaulted. " +
+		"A PORT variable the workload sets itself is not changed. 0 to 50000; default 0"},
 }
 
 func parseConfig(cfg target.Config) (settings, error) {
@@ -59,8 +66,17 @@ func parseConfig(cfg target.Config) (settings, error) {
 			if err == nil && s.logMaxBytes < 4096 {
 				err = fmt.Errorf("must be at least 4096")
 			}
+		case "portOffset":
+			var n int64
+			n, err = configInt(v)
+			if err == nil && (n < 0 || n > MaxPortOffset) {
+				err = fmt.Errorf("%d is out of range: it must be from 0 to %d", n, MaxPortOffset)
+			}
+			if err == nil {
+				s.portOffset = int(n)
+			}
 		default:
-			err = fmt.Errorf("unknown key; known keys are workdir, readyTimeout, stopTimeout, logMaxBytes")
+			err = fmt.Errorf("unknown key; known keys are workdir, readyTimeout, stopTimeout, logMaxBytes, portOffset")
 		}
 		if err != nil {
 			list.Add(&errs.Error{Code: errs.Invalid, Path: "/" + k, Message: "process target config: " + err.Error()})

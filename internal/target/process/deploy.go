@@ -63,6 +63,9 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 		return err
 	}
 	reportActions(d, resp.Actions, progress)
+	if len(resp.Conflicts) > 0 {
+		return portsInUse(l, s, resp.Conflicts, progress)
+	}
 	if len(spec.Containers) == 0 {
 		return nil
 	}
@@ -71,14 +74,15 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 
 // apply sends the spec to the supervisor, starting one if needed; a
 // supervisor that exited between the two (it had nothing to run) is
-// started again once.
+// started again once. Ports found in use are returned in the response's
+// Conflicts, with no error.
 func (t *Target) apply(ctx context.Context, l layout, spec *applySpec) (*response, error) {
 	for attempt := 0; ; attempt++ {
 		if err := t.ensureSupervisor(ctx, l); err != nil {
 			return nil, err
 		}
 		resp, err := call(ctx, l.socketPath(), &request{Op: opApply, Apply: spec})
-		if err == nil {
+		if err == nil || (resp != nil && len(resp.Conflicts) > 0) {
 			return resp, nil
 		}
 		var re *remoteError

@@ -9,11 +9,11 @@
 // own environment and nothing else of it, so that no pave secret reaches a
 // workload. pave adds, unless the workload sets them itself:
 //
-//   - PORT: the targetPort of the workload's first service port by name.
-//     Processes share this machine's network: a process listens on its
-//     targetPort itself (there is no port mapping; the service port is only
-//     a name for others), and two workloads of a deployment may not use the
-//     same one.
+//   - PORT: the targetPort of the workload's first service port by name,
+//     plus the portOffset (below). Processes share this machine's network:
+//     a process listens on its targetPort itself (there is no port mapping;
+//     the service port is only a name for others), and two workloads of a
+//     deployment may not use the same one.
 //   - PAVE_FILES_DIR: a process cannot be given /etc/app/config.yaml, so
 //     its files are written to
 //     <stateDir>/process/<app>/<env>/<workload>/<container>/files/<path>,
@@ -24,6 +24,37 @@
 //
 // Working directory: the target config's workdir when set, else the
 // container's directory <stateDir>/process/<app>/<env>/<workload>/<container>.
+//
+// Ports. Every environment's processes share this machine's ports, so the
+// target config key portOffset (an integer from 0 to 50000, default 0) moves
+// all the ports of one environment: it is added to
+//
+//   - every service port's targetPort (the service port when there is no
+//     targetPort), and so to the PORT pave sets, which is the first of them;
+//   - the port of every httpGet readiness and liveness probe, given or
+//     defaulted (the default is PORT's value, offset already).
+//
+// A PORT variable the workload sets itself is passed unchanged. A platform
+// then runs development with offset 0 and staging with offset 1000 on one
+// machine: a workload whose service targets 8080 listens on 8080 in the
+// one and 9080 in the other, and each is probed on its own port. A port
+// above 65535 once offset is an invalid-input error.
+//
+// Before it starts a container (new, or changed and so restarted), the
+// supervisor checks that each port the process will listen on is free on
+// 127.0.0.1, by binding it (TCP, or UDP for a UDP service port): the
+// targetPorts of the workload's service ports, offset, and the PORT the
+// container sets itself, if it does. A port held by a running container
+// that this deploy stops or replaces, or by a kept container of the same
+// workload, is fine. Any other port in use fails the deploy at once, before
+// anything is stopped or started (or, for a port still held once the
+// replaced processes stopped, before anything is started), with an
+// invalid-input error that names the port, the workload, who holds it when
+// another environment's supervisor says so, and portOffset. Without this
+// the new process would crash-loop unable to listen while its readiness
+// probe was answered by the process already there. Readiness also requires
+// the probed process to be alive when its probe succeeds, and a process
+// that exits is not ready from that moment.
 //
 // pave's CLI exits once a deployment is done, so processes are run by a
 // supervisor: one background process per app and environment, started on
@@ -104,6 +135,10 @@ func (t *Target) Describe() target.Info {
 			"files are written: <stateDir>/process/<app>/<env>/<workload>/<container>/files/<path>). " +
 			"Processes are restarted on exit with backoff, survive the pave command in a background " +
 			"supervisor per app and environment, and are stopped on redeploy when changed, and on destroy. " +
+			"Processes listen on their service ports' targetPorts on this machine; portOffset is added to each " +
+			"targetPort, to PORT (unless the workload sets PORT itself) and to every httpGet probe port, so that " +
+			"several environments run side by side. A deploy fails at once, naming the port and the workload, when " +
+			"a port its processes will listen on is already in use on 127.0.0.1 by anything but the processes it replaces. " +
 			"Resource limits are not enforced.",
 		Config: configInputs,
 	}

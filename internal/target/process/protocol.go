@@ -15,7 +15,7 @@ import (
 
 // protocolVersion changes whenever request or response change shape; a
 // client that meets a supervisor of another version replaces it.
-const protocolVersion = 1
+const protocolVersion = 2
 
 // maxMessage bounds one request or response on the control socket.
 const maxMessage = 64 << 20
@@ -44,6 +44,10 @@ type response struct {
 	PID        int               `json:"pid,omitempty"`
 	Actions    []action          `json:"actions,omitempty"`
 	Containers []containerStatus `json:"containers,omitempty"`
+	// Conflicts are the ports an apply found in use; it then changed
+	// nothing, or, when they were taken while it stopped old processes,
+	// started nothing.
+	Conflicts []portConflict `json:"conflicts,omitempty"`
 }
 
 // action says what an apply did to one container.
@@ -82,8 +86,11 @@ type containerSpec struct {
 	Links     []linkSpec    `json:"links,omitempty"`
 	Readiness *target.Probe `json:"readiness,omitempty"`
 	Liveness  *target.Probe `json:"liveness,omitempty"`
-	// Port is the default port of httpGet probes that name none.
-	Port int `json:"port,omitempty"`
+	// Port is the default port of httpGet probes that name none; Ports are
+	// the ports the process is expected to listen on, checked free on
+	// 127.0.0.1 before it starts. Both include the target's portOffset.
+	Port  int          `json:"port,omitempty"`
+	Ports []listenPort `json:"ports,omitempty"`
 }
 
 // envVar is one variable of a process environment.

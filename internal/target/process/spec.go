@@ -21,7 +21,8 @@ const (
 	// Score file at /etc/app/config.yaml is $PAVE_FILES_DIR/etc/app/config.yaml.
 	EnvFilesDir = "PAVE_FILES_DIR"
 	// EnvPort is the targetPort of the workload's first service port (by
-	// name), the port the process is expected to listen on.
+	// name) plus the target's portOffset, the port the process is expected
+	// to listen on.
 	EnvPort = "PORT"
 )
 
@@ -46,16 +47,17 @@ func buildSpec(d *target.Deployment, s settings, l layout, environ func(string) 
 			continue
 		}
 		seen[w.Name] = true
-		port := checkPorts(w, ports, &list)
+		port, svc := checkPorts(w, s.portOffset, ports, &list)
 		if len(w.Containers) == 0 {
 			list.Add(errs.New(errs.Invalid, "workload %q: no containers", w.Name))
 		}
 		for j := range w.Containers {
-			c, err := buildContainer(w, &w.Containers[j], port, s, l, environ)
+			c, err := buildContainer(w, &w.Containers[j], port, svc, s, l, environ)
 			if err != nil {
 				list.Add(err)
 				continue
 			}
+			checkOwnPort(c, ports, &list)
 			spec.Containers = append(spec.Containers, *c)
 		}
 	}
@@ -69,11 +71,13 @@ func buildSpec(d *target.Deployment, s settings, l layout, environ func(string) 
 }
 
 // checkPorts records the workload's ports, refusing one another workload
-// already listens on, and returns the port passed as PORT (0 for none).
-func checkPorts(w *target.Workload, used map[string]string, list *errs.List) int {
+// already listens on, and returns the port passed as PORT (0 for none) and
+// the ports the workload listens on, offset by the target's portOffset.
+func checkPorts(w *target.Workload, offset int, used map[string]string, list *errs.List) (int, []listenPort) {
 	ps := slices.Clone(w.Ports)
 	slices.SortFunc(ps, func(a, b target.Port) int { return cmp.Compare(a.Name, b.Name) })
 	first := 0
+	var out []listenPort
 	for _, p := range ps {
 		n := p.TargetPort
 		if n == 0 {
@@ -84,21 +88,46 @@ func checkPorts(w *target.Workload, used map[string]string, list *errs.List) int
 			list.Add(&errs.Error{Code: errs.Invalid, Path: ptr, Message: fmt.Sprintf("workload %q: port %d is out of range", w.Name, n)})
 			continue
 		}
+		if n+offset > 65535 {
+			list.Add(&errs.Error{Code: errs.Invalid, Path: ptr + "/targetPort", Message: fmt.Sprintf(
+				"workload %q: port %d plus the process target's portOffset %d is %d, above 65535", w.Name, n, offset, n+offset)})
+			continue
+		}
+		n += offset
 		if first == 0 {
 			first = n
 		}
-		key := strings.ToLower(cmp.Or(p.Protocol, "TCP")) + "/" + strconv.Itoa(n)
-		if other, ok := used[key]; ok && other != w.Name {
-			list.Add(&errs.Error{Code: errs.Invalid, Path: ptr + "/targetPort", Message: fmt.Sprintf(
+		lp := listenPort{Port: n, Protocol: strings.ToLower(cmp.Or(p.Protocol, "TCP")), Pointer: ptr + "/targetPort"}
+		if other, ok := used[lp.key()]; ok && other != w.Name {
+			list.Add(&errs.Error{Code: errs.Invalid, Path: lp.Pointer, Message: fmt.Sprintf(
 				"workload %q: port %d is also the port of workload %q, and processes share this machine's network", w.Name, n, other)})
 			continue
 		}
-		used[key] = w.Name
+		used[lp.key()] = w.Name
+		if !slices.ContainsFunc(out, func(o listenPort) bool { return o.key() == lp.key() }) {
+			out = append(out, lp)
+		}
 	}
-	return first
+	return first, out
 }
 
-func buildContainer(w *target.Workload, c *target.Container, port int, s settings, l layout, environ func(string) string) (*containerSpec, error) {
+// checkOwnPort records the PORT a container sets itself, refusing one
+// another workload listens on.
+func checkOwnPort(c *containerSpec, used map[string]string, list *errs.List) {
+	for _, p := range c.Ports {
+		if !p.Own {
+			continue
+		}
+		if other, ok := used[p.key()]; ok && other != c.Workload {
+			list.Add(&errs.Error{Code: errs.Invalid, Path: p.Pointer, Message: fmt.Sprintf(
+				"workload %q container %q: PORT %d is also the port of workload %q, and processes share this machine's network", c.Workload, c.Container, p.Port, other)})
+			continue
+		}
+		used[p.key()] = c.Workload
+	}
+}
+
+func buildContainer(w *target.Workload, c *target.Container, port int, svc []listenPort, s settings, l layout, environ func(string) string) (*containerSpec, error) {
 	what := fmt.Sprintf("workload %q container %q", w.Name, c.Name)
 	ptr := "/containers/" + c.Name
 	if err := checkName("container", c.Name); err != nil {
@@ -113,6 +142,7 @@ func buildContainer(w *target.Workload, c *target.Container, port int, s setting
 		Dir:      cmp.Or(s.workdir, l.containerDir(w.Name, c.Name)),
 		FilesDir: l.filesDir(w.Name, c.Name),
 		LogPath:  l.logPath(w.Name, c.Name),
+		Ports:    slices.Clone(svc),
 	}
 
 	set := map[string]bool{}
@@ -142,6 +172,12 @@ func buildContainer(w *target.Workload, c *target.Container, port int, s setting
 	}
 	add(EnvFilesDir, cs.FilesDir)
 	slices.SortFunc(cs.Env, func(a, b envVar) int { return cmp.Compare(a.Name, b.Name) })
+	if own, ok := ownPort(c); ok {
+		lp := listenPort{Port: own, Protocol: "tcp", Pointer: ptr + "/variables/" + EnvPort, Own: true}
+		if !slices.ContainsFunc(cs.Ports, func(o listenPort) bool { return o.key() == lp.key() }) {
+			cs.Ports = append(cs.Ports, lp)
+		}
+	}
 
 	if len(c.Command) == 0 || c.Command[0] == "" {
 		bad("/command", "the process target runs the container's command and never its image %q, and there is no command", c.Image)
@@ -171,9 +207,8 @@ func buildContainer(w *target.Workload, c *target.Container, port int, s setting
 	}
 
 	buildFiles(cs, c, bad)
-	checkProbe(c.Readiness, port, "/readinessProbe", bad)
-	checkProbe(c.Liveness, port, "/livenessProbe", bad)
-	cs.Readiness, cs.Liveness = c.Readiness, c.Liveness
+	cs.Readiness = checkProbe(c.Readiness, port, s.portOffset, "/readinessProbe", bad)
+	cs.Liveness = checkProbe(c.Liveness, port, s.portOffset, "/livenessProbe", bad)
 	if err := list.Err(); err != nil {
 		return nil, err
 	}
@@ -292,29 +327,42 @@ func parseMode(s string, secret bool) (uint32, error) {
 	return uint32(mode), nil
 }
 
-func checkProbe(p *target.Probe, port int, ptr string, bad func(field, format string, args ...any)) {
+// checkProbe checks a probe and returns it as the supervisor runs it: an
+// httpGet probe's own port moved by offset (port, its default, is moved
+// already). The deployment's probe is left as it is.
+func checkProbe(p *target.Probe, port, offset int, ptr string, bad func(field, format string, args ...any)) *target.Probe {
 	if p == nil {
-		return
+		return nil
 	}
 	switch {
 	case (p.HTTPGet == nil) == (p.Exec == nil):
 		bad(ptr, "a probe needs exactly one of httpGet and exec")
 	case p.HTTPGet != nil:
 		h := p.HTTPGet
+		if sc := strings.ToUpper(h.Scheme); sc != "" && sc != "HTTP" && sc != "HTTPS" {
+			bad(ptr+"/httpGet/scheme", "scheme %q is neither HTTP nor HTTPS", h.Scheme)
+		}
 		if h.Port == 0 && port == 0 {
 			bad(ptr+"/httpGet/port", "the probe names no port and the workload has no service port")
 		}
-		if h.Port < 0 || h.Port > 65535 {
+		switch {
+		case h.Port < 0 || h.Port > 65535:
 			bad(ptr+"/httpGet/port", "port %d is out of range", h.Port)
-		}
-		if sc := strings.ToUpper(h.Scheme); sc != "" && sc != "HTTP" && sc != "HTTPS" {
-			bad(ptr+"/httpGet/scheme", "scheme %q is neither HTTP nor HTTPS", h.Scheme)
+		case h.Port > 0 && h.Port+offset > 65535:
+			bad(ptr+"/httpGet/port", "port %d plus the process target's portOffset %d is %d, above 65535", h.Port, offset, h.Port+offset)
+		case h.Port > 0 && offset > 0:
+			hc := *h
+			hc.Port += offset
+			pc := *p
+			pc.HTTPGet = &hc
+			return &pc
 		}
 	default:
 		if len(p.Exec.Command) == 0 || p.Exec.Command[0] == "" {
 			bad(ptr+"/exec/command", "the exec probe has no command")
 		}
 	}
+	return p
 }
 
 // lookPath finds an executable the way a shell would with the given PATH;

@@ -101,6 +101,15 @@ func TestBuildSpecErrors(t *testing.T) {
 			settings{}, `workload name "../x" is not a valid name`, ""},
 		{"workdir missing", func(d *target.Deployment) {}, settings{workdir: "/no/such/dir/pave"},
 			`workdir "/no/such/dir/pave" is not a directory`, "/workdir"},
+		{"offset service port too high", func(d *target.Deployment) { d.Workloads[0].Containers[0].Readiness = nil },
+			settings{portOffset: 60000}, `workload "api": port 8080 plus the process target's portOffset 60000 is 68080, above 65535`, "/service/ports/web/targetPort"},
+		{"offset probe port too high", func(d *target.Deployment) {
+			d.Workloads[0].Ports[0].TargetPort = 1000
+			d.Workloads[0].Containers[0].Readiness.HTTPGet.Port = 30000
+		}, settings{portOffset: 40000}, `port 30000 plus the process target's portOffset 40000 is 70000, above 65535`, "/containers/main/readinessProbe/httpGet/port"},
+		{"own PORT of another workload", func(d *target.Deployment) {
+			d.Workloads = append(d.Workloads, server("web", 8081, map[string]target.Value{"PORT": plain("8080")}))
+		}, settings{}, `workload "web" container "main": PORT 8080 is also the port of workload "api"`, "/containers/main/variables/PORT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +127,59 @@ func TestBuildSpecErrors(t *testing.T) {
 				t.Errorf("code %s path %q, want invalid %q", es[0].Code, es[0].Path, tt.path)
 			}
 		})
+	}
+}
+
+// TestBuildSpecPortOffset checks that the offset moves PORT, the ports
+// checked and every httpGet probe port, but not a PORT set by the workload
+// nor the deployment itself.
+func TestBuildSpecPortOffset(t *testing.T) {
+	api := server("api", 8080, nil)
+	api.Containers[0].Readiness.HTTPGet.Port = 0 // defaults to PORT
+	api.Containers[0].Liveness = &target.Probe{HTTPGet: &target.HTTPGet{Path: "/live", Port: 8090}}
+	api.Ports = append(api.Ports, target.Port{Name: "admin", Port: 9000, Protocol: "UDP"})
+	web := server("web", 8081, map[string]target.Value{"PORT": plain("7000")})
+	web.Containers[0].Liveness = &target.Probe{Exec: &target.ExecProbe{Command: []string{"true"}}}
+	d := deployment(api, web)
+	spec, err := buildSpec(d, settings{portOffset: 1000}, testLayout(t), fakeEnviron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, w := spec.Containers[0], spec.Containers[1]
+	if a.env("PORT") != "10000" || a.Port != 10000 {
+		t.Errorf("api PORT = %q, default probe port %d; want 10000 (admin, 9000/udp, comes first by name)", a.env("PORT"), a.Port)
+	}
+	if a.Readiness.HTTPGet.Port != 0 || a.Liveness.HTTPGet.Port != 9090 {
+		t.Errorf("api probe ports = %d, %d; want 0 (the default, 10000) and 9090", a.Readiness.HTTPGet.Port, a.Liveness.HTTPGet.Port)
+	}
+	wantPorts := []listenPort{
+		{Port: 10000, Protocol: "udp", Pointer: "/service/ports/admin/targetPort"},
+		{Port: 9080, Protocol: "tcp", Pointer: "/service/ports/web/targetPort"},
+	}
+	if !slices.Equal(a.Ports, wantPorts) {
+		t.Errorf("api ports = %+v\nwant %+v", a.Ports, wantPorts)
+	}
+	if w.env("PORT") != "7000" || w.Port != 9081 || w.Readiness.HTTPGet.Port != 9081 || w.Liveness.Exec == nil {
+		t.Errorf("web PORT %q, default port %d, probe port %d", w.env("PORT"), w.Port, w.Readiness.HTTPGet.Port)
+	}
+	wantPorts = []listenPort{
+		{Port: 9081, Protocol: "tcp", Pointer: "/service/ports/web/targetPort"},
+		{Port: 7000, Protocol: "tcp", Pointer: "/containers/main/variables/PORT", Own: true},
+	}
+	if !slices.Equal(w.Ports, wantPorts) {
+		t.Errorf("web ports = %+v\nwant %+v", w.Ports, wantPorts)
+	}
+	if p := d.Workloads[0].Containers[0].Liveness.HTTPGet.Port; p != 8090 {
+		t.Errorf("the deployment's probe was changed to port %d", p)
+	}
+
+	// No offset: the ports as given.
+	spec, err = buildSpec(deployment(server("api", 8080, nil)), settings{}, testLayout(t), fakeEnviron)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := spec.Containers[0]; c.env("PORT") != "8080" || c.Readiness.HTTPGet.Port != 8080 || c.Ports[0].Port != 8080 {
+		t.Errorf("without an offset: %+v", c)
 	}
 }
 
@@ -204,6 +266,19 @@ func TestParseConfig(t *testing.T) {
 		{"small log", target.Config{"logMaxBytes": 10}, settings{}, "/logMaxBytes: process target config: must be at least 4096"},
 		{"workdir type", target.Config{"workdir": true}, settings{}, "/workdir: process target config: must be a string, not a boolean"},
 		{"fraction", target.Config{"logMaxBytes": 5000.5}, settings{}, "must be an integer"},
+		{"port offset", target.Config{"portOffset": int64(1000)},
+			settings{readyTimeout: DefaultReadyTimeout, stopTimeout: DefaultStopTimeout, logMaxBytes: DefaultLogMaxBytes, portOffset: 1000}, ""},
+		{"port offset zero", target.Config{"portOffset": 0},
+			settings{readyTimeout: DefaultReadyTimeout, stopTimeout: DefaultStopTimeout, logMaxBytes: DefaultLogMaxBytes}, ""},
+		{"port offset max from JSON", target.Config{"portOffset": float64(50000)},
+			settings{readyTimeout: DefaultReadyTimeout, stopTimeout: DefaultStopTimeout, logMaxBytes: DefaultLogMaxBytes, portOffset: 50000}, ""},
+		{"port offset negative", target.Config{"portOffset": -1}, settings{}, "/portOffset: process target config: -1 is out of range: it must be from 0 to 50000"},
+		{"port offset too big", target.Config{"portOffset": int64(50001)}, settings{}, "/portOffset: process target config: 50001 is out of range"},
+		{"port offset string", target.Config{"portOffset": "1000"}, settings{}, "/portOffset: process target config: must be an integer, not a string"},
+		{"port offset boolean", target.Config{"portOffset": true}, settings{}, "/portOffset: process target config: must be an integer, not a boolean"},
+		{"port offset fraction", target.Config{"portOffset": 10.5}, settings{}, "/portOffset: process target config: must be an integer, not a number"},
+		{"port offset huge", target.Config{"portOffset": 1e300}, settings{}, "/portOffset: process target config: must be an integer"},
+		{"port offset map", target.Config{"portOffset": map[string]any{}}, settings{}, "/portOffset: process target config: must be an integer, not a map"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -179,13 +179,14 @@ func (s *supervisor) serve(conn net.Conn) {
 	case req.Op == opStatus:
 		resp.Containers = s.statuses()
 	case req.Op == opApply && req.Apply != nil:
-		actions, err := s.apply(req.Apply)
+		actions, conflicts, err := s.apply(req.Apply)
 		if err != nil {
 			resp.Error = err.Error()
 		}
-		resp.Actions = actions
+		resp.Actions, resp.Conflicts = actions, conflicts
 		resp.Containers = s.statuses()
-		idle = err == nil && len(resp.Containers) == 0
+		// Nothing to run, even after a failed apply: nothing to supervise.
+		idle = len(resp.Containers) == 0
 	case req.Op == opShutdown:
 		s.logger.Printf("shutdown requested")
 		s.shutdown()
@@ -210,8 +211,11 @@ func (s *supervisor) stopGrace() time.Duration {
 // apply makes the running containers those of spec: containers whose spec
 // hash is unchanged keep running, changed ones are stopped and started
 // again, new ones started, and those no longer wanted stopped and their
-// directories removed.
-func (s *supervisor) apply(spec *applySpec) ([]action, error) {
+// directories removed. Before it stops or starts anything, it checks that
+// the ports of the containers to start are free (or held by those it
+// replaces), and checks again once it stopped those: ports in use are
+// returned as conflicts, and nothing is started then.
+func (s *supervisor) apply(spec *applySpec) ([]action, []portConflict, error) {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
 	want := map[string]*containerSpec{}
@@ -222,25 +226,43 @@ func (s *supervisor) apply(spec *applySpec) ([]action, error) {
 		hashes[c.key()] = s.hash(c)
 	}
 
+	// Only apply and shutdown, which applyMu serializes, change children.
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		return nil, errors.New("the supervisor is shutting down")
+		return nil, nil, errors.New("the supervisor is shutting down")
 	}
+	var stopping, kept []*child
+	for key, ch := range s.children {
+		if _, ok := want[key]; ok && hashes[key] == ch.hash {
+			kept = append(kept, ch)
+		} else {
+			stopping = append(stopping, ch)
+		}
+	}
+	s.mu.Unlock()
+	var starting []*containerSpec
+	for i := range spec.Containers {
+		c := &spec.Containers[i]
+		if !slices.ContainsFunc(kept, func(ch *child) bool { return ch.spec.key() == c.key() }) {
+			starting = append(starting, c)
+		}
+	}
+	if conflicts := portConflicts(starting, kept, stopping); len(conflicts) > 0 {
+		s.logConflicts(conflicts)
+		return nil, conflicts, errors.New("ports in use")
+	}
+
+	s.mu.Lock()
 	if spec.StopTimeout > 0 {
 		s.stopTO = spec.StopTimeout
 	}
 	if spec.LogMaxBytes > 0 {
 		s.logMax = spec.LogMaxBytes
 	}
-	var stopping []*child
 	changed := map[string]bool{}
-	var actions []action
-	for key, ch := range s.children {
-		if _, ok := want[key]; ok && hashes[key] == ch.hash {
-			continue
-		}
-		stopping = append(stopping, ch)
+	for _, ch := range stopping {
+		key := ch.spec.key()
 		delete(s.children, key)
 		if _, ok := want[key]; ok {
 			changed[key] = true
@@ -249,33 +271,43 @@ func (s *supervisor) apply(spec *applySpec) ([]action, error) {
 	s.mu.Unlock()
 
 	stopAll(stopping)
-	actions = append(actions, s.sweep(want)...)
+	actions := s.sweep(want)
+	// What was stopped released its ports; whatever still holds one is
+	// something else, started since the first check or escaped from the
+	// process group of a stopped process.
+	if conflicts := portConflicts(starting, kept, nil); len(conflicts) > 0 {
+		s.logConflicts(conflicts)
+		s.saveState()
+		return actions, conflicts, errors.New("ports in use")
+	}
 
-	for i := range spec.Containers {
-		c := &spec.Containers[i]
+	for _, c := range starting {
 		key := c.key()
-		s.mu.Lock()
-		_, running := s.children[key]
-		s.mu.Unlock()
-		if running {
-			actions = append(actions, action{Workload: c.Workload, Container: c.Container, Did: "kept"})
-			continue
-		}
 		did := "started"
 		if changed[key] {
 			did = "restarted"
 		}
 		if err := s.start(c, hashes[key]); err != nil {
-			return actions, fmt.Errorf("container %s: %v", key, err)
+			s.saveState()
+			return actions, nil, fmt.Errorf("container %s: %v", key, err)
 		}
 		s.logger.Printf("%s %s", did, key)
 		actions = append(actions, action{Workload: c.Workload, Container: c.Container, Did: did})
+	}
+	for _, ch := range kept {
+		actions = append(actions, action{Workload: ch.spec.Workload, Container: ch.spec.Container, Did: "kept"})
 	}
 	slices.SortFunc(actions, func(a, b action) int {
 		return cmp.Or(cmp.Compare(a.Workload, b.Workload), cmp.Compare(a.Container, b.Container))
 	})
 	s.saveState()
-	return actions, nil
+	return actions, nil, nil
+}
+
+func (s *supervisor) logConflicts(conflicts []portConflict) {
+	for _, c := range conflicts {
+		s.logger.Printf("not starting %s/%s: port %s is in use", c.Workload, c.Container, c.key())
+	}
 }
 
 // sweep removes the directories (files, logs, working directory) of the
