@@ -100,6 +100,7 @@ func (a *app) newDeploy() *cobra.Command {
 	var wf workloadFlags
 	var sf stateFlags
 	var df deployFlags
+	var planID string
 	cmd := &cobra.Command{
 		Use:   "deploy --platform DIR --app APP --env ENV [--state DIR] [-o text|json] FILE...",
 		Short: "Provision the workloads' resources and deploy the workloads",
@@ -107,14 +108,27 @@ func (a *app) newDeploy() *cobra.Command {
 workloads to the environment's target and deletes what is no longer needed.
 Progress is printed as it happens. It exits 0 only when the deployment
 succeeded. State is kept under --state (default .pave) or in PostgreSQL with
---database-url.`,
+--database-url.
+
+The platform's policies judge every deployment: a deny refuses it (exit 3);
+an approval stores the plan and exits 4 with its id, for another person to
+approve with pave approve; pave deploy --plan ID then applies exactly that
+plan, refusing if the environment changed since.`,
 		Example: `  pave deploy --platform examples/platform --app shop --env development examples/shop/*.score.yaml
   pave deploy --platform examples/platform --app shop --env staging -o json examples/shop/*.score.yaml`,
 		RunE: runE(func(cmd *cobra.Command, files []string) error {
 			if err := checkFormat(df.output); err != nil {
 				return err
 			}
-			if err := ef.check(); err != nil {
+			if planID != "" {
+				return a.applyPlan(cmd, planID, ef, sf, df, files)
+			}
+			d, err := a.open(cmd, sf, true)
+			if err != nil {
+				return err
+			}
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
 				return err
 			}
 			imgs, err := parseImages(df.images)
@@ -125,27 +139,23 @@ succeeded. State is kept under --state (default .pave) or in PostgreSQL with
 			if err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
-			if err != nil {
-				return err
-			}
-			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout, json: df.output == formatJSON}
-			res, err := svc.Deploy(cmd.Context(), service.DeployRequest{Platform: p, App: ef.app, Env: ef.env, Workloads: ws,
+			res, err := d.Deploy(cmd.Context(), service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env, Workloads: ws,
 				Images: imgs, Commit: df.commit, Actor: localActor(), Progress: pp.event})
-			pp.summary(res)
-			return err
+			return pp.finish(res, err)
 		}),
 	}
 	ef.register(cmd)
 	wf.register(cmd)
 	sf.register(cmd)
 	df.register(cmd)
+	cmd.Flags().StringVar(&planID, "plan", "", "apply exactly this stored, approved plan instead of planning Score files")
 	return cmd
 }
 
-func localActor() service.Actor { return service.Actor{ID: "local", Kind: "local"} }
+// localActor is the actor of the local CLI: its own admin.
+func localActor() service.Actor { return service.LocalAdmin() }

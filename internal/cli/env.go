@@ -21,11 +21,11 @@ ephemeral: pave gc destroys it when the time is up. With --clone-from it starts
 with the workloads currently deployed in another environment, deployed now.`,
 		"  pave env create --platform examples/platform --app shop --env pr-42 --type development --ttl 24h --clone-from development",
 		noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			if typ == "" {
 				return nil, usagef("missing --type")
 			}
-			rec, res, err := svc.CreateEnvironment(cmd.Context(), service.CreateEnvironmentRequest{Platform: req.Platform, App: req.App,
+			rec, res, err := svc.CreateEnvironment(cmd.Context(), service.CreateEnvironmentRequest{Platform: req.Platform, Policies: req.Policies, App: req.App,
 				Env: req.Env, Type: typ, TTL: ttl, CloneFrom: from, Actor: req.Actor},
 				func(d service.DeployRequest) service.DeployRequest {
 					d.Progress, d.Images = req.Progress, req.Images
@@ -44,16 +44,16 @@ with the workloads currently deployed in another environment, deployed now.`,
 	del := a.envCommand("delete --platform DIR --app APP --env NAME", "Destroy an environment and forget it",
 		"Delete destroys everything of the environment, then removes its record and history.",
 		"  pave env delete --platform examples/platform --app shop --env pr-42", noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			return svc.DeleteEnvironment(cmd.Context(), req)
 		}, nil)
 	list := a.stateCommand("list --app APP", "List an app's environments",
 		"  pave env list --app shop", noArgs,
-		func(cmd *cobra.Command, svc *service.Service, app, _ string, _ []string, asJSON bool) error {
+		func(cmd *cobra.Command, svc core, app, _ string, _ []string, asJSON bool) error {
 			if app == "" {
 				return usagef("--app is required")
 			}
-			envs, err := svc.ListEnvironments(cmd.Context(), app)
+			envs, err := svc.ListEnvironments(cmd.Context(), localActor(), app)
 			if err != nil {
 				return err
 			}
@@ -89,12 +89,12 @@ func (a *app) newGC() *cobra.Command {
 				return err
 			}
 			defer closeSvc()
-			p, err := a.loadPlatform(svc, platformDir)
+			cfg, err := a.loadConfig(svc, platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout}
-			done, err := svc.GC(cmd.Context(), p, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
+			done, err := svc.GC(cmd.Context(), *cfg, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
 			for _, e := range done {
 				fmt.Fprintf(a.stdout, "destroyed expired environment %s/%s\n", e.App, e.Name)
 			}

@@ -34,6 +34,9 @@ func exitCode(err error) int {
 	if errors.As(err, &u) {
 		return ExitUsage
 	}
+	if isPending(err) {
+		return ExitPending
+	}
 	switch errs.CodeOf(err) {
 	case errs.Policy, errs.Forbidden, errs.Unauthorized:
 		return ExitDenied

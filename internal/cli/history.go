@@ -7,14 +7,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/pavedev/pave/internal/service"
 )
 
 // stateCommand builds a command that reads state for an app and
 // environment and prints text or JSON.
 func (a *app) stateCommand(use, short, example string, args cobra.PositionalArgs,
-	run func(cmd *cobra.Command, svc *service.Service, app, env string, args []string, json bool) error,
+	run func(cmd *cobra.Command, svc core, app, env string, args []string, json bool) error,
 	extra func(cmd *cobra.Command)) *cobra.Command {
 	var sf stateFlags
 	var output, appName, env string
@@ -23,12 +21,12 @@ func (a *app) stateCommand(use, short, example string, args cobra.PositionalArgs
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			d, err := a.open(cmd, sf, true)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			return run(cmd, svc, appName, env, args, output == formatJSON)
+			defer d.close()
+			return run(cmd, d, appName, env, args, output == formatJSON)
 		})}
 	cmd.Flags().StringVarP(&output, "output", "o", formatText, "output format: text or json")
 	cmd.Flags().StringVar(&appName, "app", "", "app name")
@@ -50,8 +48,8 @@ func needAppEnv(app, env string) error {
 func (a *app) newResources() *cobra.Command {
 	cmd := &cobra.Command{Use: "resources", Short: "List provisioned resources and their outputs"}
 	var reveal bool
-	list := func(outputsOnly bool) func(cmd *cobra.Command, svc *service.Service, app, env string, args []string, asJSON bool) error {
-		return func(cmd *cobra.Command, svc *service.Service, app, env string, args []string, asJSON bool) error {
+	list := func(outputsOnly bool) func(cmd *cobra.Command, svc core, app, env string, args []string, asJSON bool) error {
+		return func(cmd *cobra.Command, svc core, app, env string, args []string, asJSON bool) error {
 			if err := needAppEnv(app, env); err != nil {
 				return err
 			}
@@ -106,11 +104,11 @@ func (a *app) newDeployments() *cobra.Command {
 	cmd.AddCommand(
 		a.stateCommand("list --app APP --env ENV", "List an environment's deployments, newest first",
 			"  pave deployments list --app shop --env development", noArgs,
-			func(cmd *cobra.Command, svc *service.Service, app, env string, _ []string, asJSON bool) error {
+			func(cmd *cobra.Command, svc core, app, env string, _ []string, asJSON bool) error {
 				if err := needAppEnv(app, env); err != nil {
 					return err
 				}
-				ds, err := svc.Deployments(cmd.Context(), app, env, limit)
+				ds, err := svc.Deployments(cmd.Context(), localActor(), app, env, limit)
 				if err != nil {
 					return err
 				}
@@ -127,8 +125,8 @@ func (a *app) newDeployments() *cobra.Command {
 			func(c *cobra.Command) { c.Flags().IntVar(&limit, "limit", 20, "how many to show") }),
 		a.stateCommand("show DEPLOYMENT", "Show a deployment and its events",
 			"  pave deployments show 01JD3Q...", cobra.ExactArgs(1),
-			func(cmd *cobra.Command, svc *service.Service, _, _ string, args []string, asJSON bool) error {
-				d, err := svc.Deployment(cmd.Context(), args[0])
+			func(cmd *cobra.Command, svc core, _, _ string, args []string, asJSON bool) error {
+				d, err := svc.Deployment(cmd.Context(), localActor(), args[0])
 				if err != nil {
 					return err
 				}

@@ -10,7 +10,7 @@ import (
 // envCommand builds a command that needs a platform, an app, an
 // environment and state, and reports a deployment's progress.
 func (a *app) envCommand(use, short, long, example string, args cobra.PositionalArgs,
-	run func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, args []string) (*service.DeployResult, error),
+	run func(cmd *cobra.Command, c core, req service.DeployRequest, args []string) (*service.DeployResult, error),
 	extra func(cmd *cobra.Command)) *cobra.Command {
 	var ef envFlags
 	var sf stateFlags
@@ -20,28 +20,27 @@ func (a *app) envCommand(use, short, long, example string, args cobra.Positional
 			if err := checkFormat(df.output); err != nil {
 				return err
 			}
-			if err := ef.check(); err != nil {
+			d, err := a.open(cmd, sf, true)
+			if err != nil {
+				return err
+			}
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
 				return err
 			}
 			imgs, err := parseImages(df.images)
 			if err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
-			if err != nil {
-				return err
-			}
-			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
 			pp := &progressPrinter{w: a.stdout, json: df.output == formatJSON}
-			req := service.DeployRequest{Platform: p, App: ef.app, Env: ef.env, Images: imgs, Commit: df.commit,
+			req := service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env, Images: imgs, Commit: df.commit,
 				Actor: localActor(), Progress: pp.event}
-			res, err := run(cmd, svc, req, args)
-			pp.summary(res)
-			return err
+			res, err := run(cmd, d, req, args)
+			return pp.finish(res, err)
 		})}
 	ef.register(cmd)
 	sf.register(cmd)
@@ -67,7 +66,7 @@ resource, users before what they use. It exits 0 when nothing of the
 environment is left.`,
 		"  pave destroy --platform examples/platform --app shop --env development",
 		noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			return svc.Destroy(cmd.Context(), req)
 		}, nil)
 }
@@ -81,7 +80,7 @@ deploys them to --to, resolved with the definitions of the target
 environment: the same Score files, other resources.`,
 		"  pave promote --platform examples/platform --app shop --from development --to staging",
 		noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			if from == "" {
 				return nil, usagef("missing --from")
 			}
@@ -108,7 +107,7 @@ func (a *app) newRollback() *cobra.Command {
 deployed, resolved with today's platform config.`,
 		"  pave rollback --platform examples/platform --app shop --env staging --to 01JD3Q...",
 		noArgs,
-		func(cmd *cobra.Command, svc *service.Service, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
+		func(cmd *cobra.Command, svc core, req service.DeployRequest, _ []string) (*service.DeployResult, error) {
 			if to == "" {
 				return nil, usagef("missing --to DEPLOYMENT")
 			}

@@ -13,6 +13,7 @@ import (
 
 func (a *app) newPlan() *cobra.Command {
 	var output string
+	var images []string
 	var ef envFlags
 	var wf workloadFlags
 	var sf stateFlags
@@ -22,22 +23,24 @@ func (a *app) newPlan() *cobra.Command {
 		Long: `Plan resolves the workloads against the platform config in one environment:
 every resource with its definition, driver, dependencies and action (create,
 update, keep, delete) against the environment's current state, and every
-workload. The plan is deterministic: the same inputs give the same hash.`,
+workload. The plan is deterministic: the same inputs give the same hash.
+Every policy of the platform is evaluated on it and every finding shown;
+it exits 3 when a policy denies the plan.`,
 		Example: `  pave plan --platform examples/platform --app shop --env development examples/shop/*.score.yaml
   pave plan --platform examples/platform --app shop --env staging -o json examples/shop/*.score.yaml`,
 		RunE: runE(func(cmd *cobra.Command, files []string) error {
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			if err := ef.check(); err != nil {
-				return err
-			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, false)
+			d, err := a.open(cmd, sf, false)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
+				return err
+			}
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
@@ -45,18 +48,20 @@ workload. The plan is deterministic: the same inputs give the same hash.`,
 			if err != nil {
 				return err
 			}
-			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: p, App: ef.app, Env: ef.env, Workloads: ws})
+			imgs, err := parseImages(images)
 			if err != nil {
 				return err
 			}
-			if output == formatJSON {
-				return writeJSON(a.stdout, plan)
+			plan, err := d.Plan(cmd.Context(), service.PlanRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env,
+				Workloads: ws, Images: imgs, Actor: localActor()})
+			if err != nil {
+				return err
 			}
-			a.printPlan(plan)
-			return nil
+			return a.showPlan(plan, output == formatJSON)
 		}),
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", formatText, "output format: text or json")
+	cmd.Flags().StringArrayVar(&images, "image", nil, `image for a container whose image is ".", for policies: [WORKLOAD.]CONTAINER=IMAGE`)
 	ef.register(cmd)
 	wf.register(cmd)
 	sf.register(cmd)

@@ -47,19 +47,21 @@ comment and left out, Compose secret env files are left for deploy to write.`,
 				return err
 			}
 			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			cfg, err := a.loadConfig(svc, ef.platformDir)
 			if err != nil {
 				return err
 			}
+			p := cfg.Platform
 			ws, err := wf.parse(files)
 			if err != nil {
 				return err
 			}
-			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: p, App: ef.app, Env: ef.env, Workloads: ws})
+			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: p, Policies: cfg.Policies, App: ef.app, Env: ef.env,
+				Workloads: ws, Images: imgs, Actor: localActor()})
 			if err != nil {
 				return err
 			}
-			out, err := svc.Render(cmd.Context(), service.RenderRequest{Platform: p, Plan: plan, Format: targetKind, Images: imgs, Builds: blds})
+			out, err := svc.Render(cmd.Context(), service.RenderRequest{Platform: p, Plan: plan.Plan, Format: targetKind, Images: imgs, Builds: blds})
 			if err != nil {
 				return err
 			}

@@ -93,6 +93,7 @@ func (a *app) commands() []*cobra.Command {
 		a.newDeploy(), a.newDestroy(), a.newPromote(), a.newRollback(),
 		a.newEnv(), a.newGC(), a.newResources(), a.newDeployments(),
 		a.newDrivers(), a.newTargets(), a.newLogs(), a.newSecrets(), a.newSupervise(),
+		a.newApprove(), a.newPolicy(), a.newServer(), a.newLogin(), a.newLogout(), a.newWhoami(), a.newToken(), a.newUser(),
 	}
 }
 

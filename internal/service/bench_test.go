@@ -9,6 +9,7 @@ import (
 	"github.com/pavedev/pave/internal/driver"
 	"github.com/pavedev/pave/internal/drivers"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/policy"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -72,6 +73,9 @@ func benchService(b *testing.B) (*Service, *platform.Platform) {
 	return svc, p
 }
 
+// noPolicies is an empty set of policies.
+var noPolicies, _ = policy.Compile(nil)
+
 // BenchmarkPlanRender parses, plans, resolves and renders to Kubernetes
 // YAML n workloads of 4 resources each: the whole of `pave render`.
 func BenchmarkPlanRender(b *testing.B) {
@@ -86,11 +90,11 @@ func BenchmarkPlanRender(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				plan, err := svc.Plan(ctx, PlanRequest{Platform: p, App: "bench", Env: "preview", Workloads: ws})
+				plan, err := svc.Plan(ctx, PlanRequest{Platform: p, Policies: noPolicies, App: "bench", Env: "preview", Workloads: ws, Actor: LocalAdmin()})
 				if err != nil {
 					b.Fatal(err)
 				}
-				out, err := svc.Render(ctx, RenderRequest{Platform: p, Plan: plan, Format: RenderKubernetes})
+				out, err := svc.Render(ctx, RenderRequest{Platform: p, Plan: plan.Plan, Format: RenderKubernetes})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -9,13 +9,17 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/policy"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/store"
 )
 
 // DeployRequest asks to deploy an app's workloads to an environment.
 type DeployRequest struct {
-	Platform  *platform.Platform
+	Platform *platform.Platform
+	// Policies are the platform's compiled policies (see LoadConfig); every
+	// change is judged by them, so they are required.
+	Policies  *policy.Engine
 	App       string
 	Env       string
 	Workloads []*score.Workload
@@ -26,12 +30,20 @@ type DeployRequest struct {
 	// Action names the use case in history and audit: deploy, destroy,
 	// promote, rollback.
 	Action string
+
+	// planID is the id of the stored plan being applied, if any.
+	planID string
 }
 
 // DeployResult is a finished deployment.
 type DeployResult struct {
 	Plan    *graph.Plan     `json:"plan"`
 	Summary *engine.Summary `json:"summary"`
+	// Policy is what the platform's policies said; warnings are here.
+	Policy *policy.Result `json:"policy,omitempty"`
+	// Pending is set, and Summary nil, when nothing was applied because
+	// the plan waits for a second person's approval.
+	Pending *Pending `json:"pending,omitempty"`
 }
 
 // Deploy plans and applies. Only one deployment per environment runs at a
@@ -45,14 +57,18 @@ func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult,
 	if req.Action == "" {
 		req.Action = "deploy"
 	}
-	if err := s.ensureEnvironment(ctx, req.Platform, req.App, req.Env); err != nil {
+	d, err := s.authorize(ctx, req.Platform, req.Actor, changeAction(req.Action), req.App, req.Env)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureEnvironment(ctx, req.Platform, req.App, req.Env, defaultTeam(req.Actor)); err != nil {
 		return nil, err
 	}
 	plan, err := s.planFor(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return s.apply(ctx, req, plan)
+	return s.gate(ctx, req, d, plan)
 }
 
 // apply records and applies a plan.
@@ -68,7 +84,14 @@ func (s *Service) apply(ctx context.Context, req DeployRequest, plan *graph.Plan
 		}
 		wls[w.Name] = v.Hash
 	}
-	dep := &store.Deployment{App: req.App, Env: req.Env, PlanHash: plan.Hash, Actor: actorName(req.Actor),
+	if req.planID == "" {
+		rec, err := s.storePlan(ctx, req, plan, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.planID = rec.ID
+	}
+	dep := &store.Deployment{App: req.App, Env: req.Env, PlanID: req.planID, PlanHash: plan.Hash, Actor: actorName(req.Actor),
 		Commit: req.Commit, Owner: s.Owner, Workloads: wls}
 	if err := s.begin(ctx, dep); err != nil {
 		return nil, err
@@ -120,12 +143,12 @@ func (s *Service) reapStale(ctx context.Context, app, env string) int {
 
 // ensureEnvironment creates the app and the environment records on first
 // deployment, for environments the platform config defines.
-func (s *Service) ensureEnvironment(ctx context.Context, p *platform.Platform, app, env string) error {
+func (s *Service) ensureEnvironment(ctx context.Context, p *platform.Platform, app, env, team string) error {
 	if err := checkName("app", app); err != nil {
 		return err
 	}
 	if _, err := s.Store.GetApp(ctx, app); errs.Is(err, errs.NotFound) {
-		if err := s.Store.CreateApp(ctx, &store.App{Name: app}); err != nil && !errs.Is(err, errs.Conflict) {
+		if err := s.Store.CreateApp(ctx, &store.App{Name: app, Team: team}); err != nil && !errs.Is(err, errs.Conflict) {
 			return err
 		}
 	} else if err != nil {

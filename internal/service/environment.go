@@ -5,7 +5,9 @@ import (
 	"time"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/policy"
 	"github.com/pavedev/pave/internal/store"
 )
 
@@ -34,6 +36,7 @@ func (s *Service) template(ctx context.Context, p *platform.Platform, app, env s
 // CreateEnvironmentRequest asks for a new environment of an app.
 type CreateEnvironmentRequest struct {
 	Platform *platform.Platform
+	Policies *policy.Engine
 	App      string
 	Env      string
 	Type     string
@@ -56,8 +59,11 @@ func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRe
 	if _, err := req.Platform.EnvironmentType(req.Type); err != nil {
 		return nil, nil, errs.New(errs.Invalid, "unknown environment type %q", req.Type)
 	}
+	if err := s.checkCreateEnvironment(ctx, req); err != nil {
+		return nil, nil, err
+	}
 	if _, err := s.Store.GetApp(ctx, req.App); errs.Is(err, errs.NotFound) {
-		if err := s.Store.CreateApp(ctx, &store.App{Name: req.App}); err != nil && !errs.Is(err, errs.Conflict) {
+		if err := s.Store.CreateApp(ctx, &store.App{Name: req.App, Team: defaultTeam(req.Actor)}); err != nil && !errs.Is(err, errs.Conflict) {
 			return nil, nil, err
 		}
 	}
@@ -80,7 +86,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRe
 	if err != nil {
 		return rec, nil, err
 	}
-	dr := DeployRequest{Platform: req.Platform, App: req.App, Env: req.Env, Workloads: ws, Actor: req.Actor, Action: "env.clone"}
+	dr := DeployRequest{Platform: req.Platform, Policies: req.Policies, App: req.App, Env: req.Env, Workloads: ws, Actor: req.Actor, Action: "env.clone"}
 	if deploy != nil {
 		dr = deploy(dr)
 	}
@@ -89,14 +95,20 @@ func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRe
 }
 
 // ListEnvironments returns the recorded environments of an app.
-func (s *Service) ListEnvironments(ctx context.Context, app string) ([]store.Environment, error) {
+func (s *Service) ListEnvironments(ctx context.Context, actor Actor, app string) ([]store.Environment, error) {
+	if err := s.allow(ctx, nil, actor, identity.ReadApp, app, ""); err != nil {
+		return nil, err
+	}
 	return s.Store.ListEnvironments(ctx, app)
 }
 
 // DeleteEnvironment destroys everything of an environment and forgets it.
 func (s *Service) DeleteEnvironment(ctx context.Context, req DeployRequest) (*DeployResult, error) {
+	if req.Action == "" {
+		req.Action = "env.delete"
+	}
 	res, err := s.Destroy(ctx, req)
-	if err != nil {
+	if err != nil || res.Pending != nil {
 		return res, err
 	}
 	if err := s.Store.DeleteEnvironment(ctx, req.App, req.Env); err != nil && !errs.Is(err, errs.NotFound) {
@@ -107,7 +119,10 @@ func (s *Service) DeleteEnvironment(ctx context.Context, req DeployRequest) (*De
 }
 
 // GC destroys and deletes every environment whose time to live is over.
-func (s *Service) GC(ctx context.Context, p *platform.Platform, actor Actor, progress func(DeployRequest) DeployRequest) ([]store.Environment, error) {
+func (s *Service) GC(ctx context.Context, cfg Config, actor Actor, progress func(DeployRequest) DeployRequest) ([]store.Environment, error) {
+	if err := s.allow(ctx, cfg.Platform, actor, identity.ManagePlatform, "", ""); err != nil {
+		return nil, err
+	}
 	expired, err := s.Store.ListExpiredEnvironments(ctx, s.now())
 	if err != nil {
 		return nil, err
@@ -115,11 +130,14 @@ func (s *Service) GC(ctx context.Context, p *platform.Platform, actor Actor, pro
 	var done []store.Environment
 	var list errs.List
 	for _, e := range expired {
-		req := DeployRequest{Platform: p, App: e.App, Env: e.Name, Actor: actor, Action: "gc"}
+		req := DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: e.App, Env: e.Name, Actor: actor, Action: "gc"}
 		if progress != nil {
 			req = progress(req)
 		}
-		if _, err := s.DeleteEnvironment(ctx, req); err != nil {
+		if res, err := s.DeleteEnvironment(ctx, req); err != nil || res.Pending != nil {
+			if err == nil {
+				err = errs.New(errs.Forbidden, "needs approval (plan %s)", res.Pending.PlanID)
+			}
 			list.Add(errs.Prefix("environment "+e.App+"/"+e.Name, err))
 			continue
 		}

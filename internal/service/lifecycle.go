@@ -6,6 +6,7 @@ import (
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -17,6 +18,10 @@ func (s *Service) Destroy(ctx context.Context, req DeployRequest) (*DeployResult
 	if req.Action == "" {
 		req.Action = "destroy"
 	}
+	d, err := s.authorize(ctx, req.Platform, req.Actor, changeAction(req.Action), req.App, req.Env)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.Store.GetEnvironment(ctx, req.App, req.Env); errs.Is(err, errs.NotFound) {
 		return &DeployResult{}, nil // nothing was ever deployed there
 	} else if err != nil {
@@ -26,7 +31,7 @@ func (s *Service) Destroy(ctx context.Context, req DeployRequest) (*DeployResult
 	if err != nil {
 		return nil, err
 	}
-	return s.apply(ctx, req, plan)
+	return s.gate(ctx, req, d, plan)
 }
 
 // planFor plans req against the environment's template.
@@ -47,6 +52,9 @@ func (s *Service) planFor(ctx context.Context, req DeployRequest) (*graph.Plan, 
 // environment to another, resolved with the target environment's
 // definitions.
 func (s *Service) Promote(ctx context.Context, from string, req DeployRequest) (*DeployResult, error) {
+	if err := s.allow(ctx, req.Platform, req.Actor, identity.ReadApp, req.App, from); err != nil {
+		return nil, err
+	}
 	ws, err := s.currentWorkloads(ctx, req.App, from)
 	if err != nil {
 		return nil, err
@@ -59,6 +67,9 @@ func (s *Service) Promote(ctx context.Context, from string, req DeployRequest) (
 // Rollback deploys again the workloads of an earlier deployment of the same
 // environment.
 func (s *Service) Rollback(ctx context.Context, deploymentID string, req DeployRequest) (*DeployResult, error) {
+	if err := s.allow(ctx, req.Platform, req.Actor, identity.ReadApp, req.App, req.Env); err != nil {
+		return nil, err
+	}
 	d, err := s.Store.GetDeployment(ctx, deploymentID)
 	if err != nil {
 		return nil, err

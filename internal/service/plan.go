@@ -5,7 +5,9 @@ import (
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/platform"
+	"github.com/pavedev/pave/internal/policy"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -13,15 +15,36 @@ import (
 // PlanRequest asks for the plan of an app's workloads in one environment.
 type PlanRequest struct {
 	Platform  *platform.Platform
+	Policies  *policy.Engine
 	App       string
 	Env       string
 	Workloads []*score.Workload
+	// Images are the images supplied at deploy time, for policies.
+	Images map[string]string
+	Actor  Actor
+}
+
+// PlanResult is a plan with what the platform's policies and access rules
+// say of it. Its JSON is the plan's, with "policy" and "approvalNeeded"
+// added.
+type PlanResult struct {
+	*graph.Plan
+	Policy *policy.Result `json:"policy"`
+	// ApprovalNeeded says why deploying the plan would wait for a second
+	// person's approval; empty when it would not.
+	ApprovalNeeded []string `json:"approvalNeeded,omitempty"`
 }
 
 // Plan resolves the workloads against the platform and, when there is
-// state, against what the environment has now.
-func (s *Service) Plan(ctx context.Context, req PlanRequest) (*graph.Plan, error) {
+// state, against what the environment has now, and evaluates the
+// platform's policies on it. A plan that policies deny is still returned:
+// the denial is in Policy.
+func (s *Service) Plan(ctx context.Context, req PlanRequest) (*PlanResult, error) {
 	if err := checkName("app", req.App); err != nil {
+		return nil, err
+	}
+	d, err := s.authorize(ctx, req.Platform, req.Actor, identity.Plan, req.App, req.Env)
+	if err != nil {
 		return nil, err
 	}
 	in := graph.Input{App: req.App, Env: req.Env, Workloads: req.Workloads, Platform: req.Platform}
@@ -31,8 +54,25 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*graph.Plan, error
 			return nil, err
 		}
 		in.Previous, in.PreviousWorkloads = prev, wls
+		if tmpl, err := s.template(ctx, req.Platform, req.App, req.Env); err == nil {
+			in.Template = tmpl
+		}
 	}
-	return graph.Build(in)
+	plan, err := graph.Build(in)
+	if err != nil {
+		return nil, err
+	}
+	dr := DeployRequest{Platform: req.Platform, Policies: req.Policies, App: req.App, Env: req.Env, Images: req.Images,
+		Actor: req.Actor, Action: policy.ActionPlan}
+	pres, err := s.judge(ctx, dr, plan)
+	if err != nil {
+		return nil, err
+	}
+	// What deploying would need: the access rules for a deployment.
+	if dd, err := s.authorizeQuiet(ctx, req.Platform, req.Actor, identity.Deploy, req.App, req.Env); err == nil {
+		d = dd
+	}
+	return &PlanResult{Plan: plan, Policy: pres, ApprovalNeeded: approvalReasons(d, pres)}, nil
 }
 
 // previous reads the environment's resources and the workloads of its last

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/store"
 )
 
@@ -27,6 +28,13 @@ type ResourceView struct {
 // Resources lists an environment's resources with secret outputs masked,
 // or revealed when reveal is set; every reveal is audited.
 func (s *Service) Resources(ctx context.Context, actor Actor, app, env string, reveal bool) ([]ResourceView, error) {
+	action := identity.ReadApp
+	if reveal {
+		action = identity.RevealSecrets
+	}
+	if err := s.allow(ctx, nil, actor, action, app, env); err != nil {
+		return nil, err
+	}
 	list, err := s.Store.ListResources(ctx, app, env)
 	if err != nil {
 		return nil, err
@@ -56,7 +64,10 @@ func (s *Service) Resources(ctx context.Context, actor Actor, app, env string, r
 }
 
 // Deployments lists an environment's deployments, newest first.
-func (s *Service) Deployments(ctx context.Context, app, env string, limit int) ([]store.Deployment, error) {
+func (s *Service) Deployments(ctx context.Context, actor Actor, app, env string, limit int) ([]store.Deployment, error) {
+	if err := s.allow(ctx, nil, actor, identity.ReadApp, app, env); err != nil {
+		return nil, err
+	}
 	return s.Store.ListDeployments(ctx, store.DeploymentFilter{App: app, Env: env, Limit: limit})
 }
 
@@ -67,9 +78,12 @@ type DeploymentDetail struct {
 }
 
 // Deployment returns one deployment with its events.
-func (s *Service) Deployment(ctx context.Context, id string) (*DeploymentDetail, error) {
+func (s *Service) Deployment(ctx context.Context, actor Actor, id string) (*DeploymentDetail, error) {
 	d, err := s.Store.GetDeployment(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.allow(ctx, nil, actor, identity.ReadApp, d.App, d.Env); err != nil {
 		return nil, err
 	}
 	ev, err := s.Store.ListEvents(ctx, id, 0)

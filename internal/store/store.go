@@ -33,6 +33,7 @@ type Store interface {
 	Deployments
 	Audit
 	Secrets
+	Identity
 	// RotateKey re-seals every sealed value with next in one transaction
 	// and from then on seals with next. next must open what the current
 	// sealer sealed, or hold its keys (see secrets.RotateKeyFile, which
@@ -188,6 +189,39 @@ type Secrets interface {
 	// ListSecrets returns the names of the platform secrets (never their
 	// values), by name.
 	ListSecrets(ctx context.Context) ([]SecretInfo, error)
+}
+
+// Identity keeps users, teams and API tokens.
+type Identity interface {
+	// CreateUser adds u; conflict if a user of that name exists. It sets
+	// CreatedAt and UpdatedAt when zero.
+	CreateUser(ctx context.Context, u *User) error
+	// GetUser returns the user called name.
+	GetUser(ctx context.Context, name string) (*User, error)
+	// ListUsers returns every user, by name.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser changes the roles, teams and Disabled of the user called
+	// u.Name, and sets UpdatedAt.
+	UpdateUser(ctx context.Context, u *User) error
+	// CreateTeam adds t; conflict if a team of that name exists.
+	CreateTeam(ctx context.Context, t *Team) error
+	// GetTeam returns the team called name.
+	GetTeam(ctx context.Context, name string) (*Team, error)
+	// ListTeams returns every team, by name.
+	ListTeams(ctx context.Context) ([]Team, error)
+	// CreateToken adds t; not_found if its user does not exist, conflict
+	// if the ID is taken. It sets CreatedAt when zero.
+	CreateToken(ctx context.Context, t *Token) error
+	// GetToken returns the token with id, Hash included.
+	GetToken(ctx context.Context, id string) (*Token, error)
+	// ListTokens returns the tokens of user (of every user when user is
+	// empty), newest first, without their hashes.
+	ListTokens(ctx context.Context, user string) ([]Token, error)
+	// RevokeToken marks a token revoked at t; revoking a revoked token
+	// keeps the first time and is not an error.
+	RevokeToken(ctx context.Context, id string, t time.Time) error
+	// TouchToken records that a token was used at t.
+	TouchToken(ctx context.Context, id string, t time.Time) error
 }
 
 // DefaultLimit is how many records a list returns when no limit is given.

@@ -47,6 +47,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"Secrets", testSecrets},
 		{"RotateKey", testRotateKey},
+		{"Users", testUsers},
+		{"Teams", testTeams},
+		{"Tokens", testTokens},
 		{"NotFound", testNotFound},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/pavedev/pave/internal/engine"
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/score"
+	"github.com/pavedev/pave/internal/service"
+)
+
+// workloads parses the Score documents of a request.
+func workloads(files []WorkloadFile) ([]*score.Workload, error) {
+	if len(files) == 0 {
+		return nil, &errs.Error{Code: errs.Invalid, Path: "/workloads", Message: "request body: no workloads given"}
+	}
+	in := service.WorkloadInput{}
+	for _, f := range files {
+		in.Files = append(in.Files, service.WorkloadFile{Name: f.Name, Data: []byte(f.Content)})
+	}
+	return service.ParseWorkloads(in)
+}
+
+// deployRequest is the core request of a change to the path's environment.
+func (s *Server) deployRequest(r *http.Request, a service.Actor, images map[string]string, commit string) service.DeployRequest {
+	return service.DeployRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"), Env: r.PathValue("env"),
+		Images: images, Commit: commit, Actor: a}
+}
+
+func (s *Server) plan(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body ChangeBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	ws, err := workloads(body.Workloads)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.Plan(r.Context(), service.PlanRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies,
+		App: r.PathValue("app"), Env: r.PathValue("env"), Workloads: ws, Images: body.Images, Actor: a})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) deploy(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body ChangeBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	ws, err := workloads(body.Workloads)
+	if err != nil {
+		return err
+	}
+	req := s.deployRequest(r, a, body.Images, body.Commit)
+	req.Workloads = ws
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		req.Progress = p
+		return s.svc.Deploy(ctx, req)
+	})
+}
+
+func (s *Server) promote(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body PromoteBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if body.From == "" {
+		return &errs.Error{Code: errs.Invalid, Path: "/from", Message: "request body: from is required"}
+	}
+	req := s.deployRequest(r, a, body.Images, body.Commit)
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		req.Progress = p
+		return s.svc.Promote(ctx, body.From, req)
+	})
+}
+
+func (s *Server) rollback(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body RollbackBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if body.Deployment == "" {
+		return &errs.Error{Code: errs.Invalid, Path: "/deployment", Message: "request body: deployment is required"}
+	}
+	req := s.deployRequest(r, a, body.Images, body.Commit)
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		req.Progress = p
+		return s.svc.Rollback(ctx, body.Deployment, req)
+	})
+}
+
+func (s *Server) destroy(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body DestroyBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	req := s.deployRequest(r, a, nil, body.Commit)
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		req.Progress = p
+		return s.svc.Destroy(ctx, req)
+	})
+}
+
+func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	req := s.deployRequest(r, a, nil, "")
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		req.Progress = p
+		return s.svc.DeleteEnvironment(ctx, req)
+	})
+}
+
+func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body CreateEnvironmentBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	ttl, err := duration("ttl", body.TTL)
+	if err != nil {
+		return err
+	}
+	req := service.CreateEnvironmentRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"),
+		Env: body.Name, Type: body.Type, TTL: ttl, CloneFrom: body.CloneFrom, Actor: a}
+	if body.CloneFrom == "" {
+		env, _, err := s.svc.CreateEnvironment(r.Context(), req, nil)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, CreateEnvironmentResult{Environment: env})
+		return nil
+	}
+	// A clone deploys: it runs as a change, and answers with the
+	// deployment; the environment is then listed with the app's.
+	return s.runChange(w, r, http.StatusCreated, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		_, res, err := s.svc.CreateEnvironment(ctx, req, func(d service.DeployRequest) service.DeployRequest {
+			d.Progress, d.Images = p, body.Images
+			return d
+		})
+		return res, err
+	})
+}
+
+func (s *Server) applyPlan(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	id := r.PathValue("id")
+	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
+		return s.svc.ApplyPlan(ctx, service.ApplyPlanRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies,
+			PlanID: id, Actor: a, Progress: p})
+	})
+}
+
+func (s *Server) approve(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var body ApproveBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	sp, err := s.svc.Approve(r.Context(), service.ApproveRequest{Platform: s.cfg.Platform, PlanID: r.PathValue("id"),
+		Comment: body.Comment, Actor: a})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sp)
+	return nil
+}
+
+func (s *Server) gc(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	done, err := s.svc.GC(context.WithoutCancel(r.Context()), *s.cfg, a, nil)
+	if err != nil && done == nil {
+		return err
+	}
+	if err != nil {
+		logErr(r, err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": nonNil(done)})
+	return nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

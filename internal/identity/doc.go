@@ -1,0 +1,26 @@
+// Package identity decides who may do what: the roles (viewer, developer,
+// platform-engineer, admin), the actions of pave's core, and Authorize, the
+// one function that judges a principal, an action and a scope. It also
+// makes and checks API tokens: random secrets shown once, kept only as their
+// SHA-256, compared in constant time. It does no I/O: the service layer
+// looks up users, tokens, apps and environments and asks Authorize.
+//
+// # Roles
+//
+//   - viewer reads the apps of its teams: environments, deployments, plans,
+//     resources with secret outputs masked.
+//   - developer does what a viewer does, and plans, deploys, destroys,
+//     promotes, rolls back and creates or deletes environments of its teams'
+//     apps: directly in environments of type development and staging; in any
+//     other type (production) only with the approval of a second person. It
+//     may reveal secret outputs and approve plans in development and staging
+//     of its teams' apps.
+//   - platform-engineer does every app action on every app directly,
+//     approves any plan, reveals secrets anywhere, reads the audit log and
+//     changes the platform: its secrets, policies and definitions.
+//   - admin does everything, and alone manages users, teams and other users'
+//     tokens.
+//
+// Every authenticated principal reads the platform config (which holds no
+// secret) and manages its own tokens.
+package identity

@@ -1,0 +1,226 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/identity"
+	"github.com/pavedev/pave/internal/store"
+)
+
+// Token lifetimes.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 2 * 365 * 24 * time.Hour
+	// touchEvery bounds how often a token's last use is written.
+	touchEvery = time.Minute
+)
+
+// Authenticate returns the actor an API token stands for. Any token that is
+// malformed, unknown, wrong, expired or revoked, or whose user is disabled,
+// is unauthorized; the message tells which only to someone holding the
+// real token.
+func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
+	bad := errs.New(errs.Unauthorized, "invalid API token")
+	id, ok := identity.TokenID(token)
+	if !ok {
+		return Actor{}, bad
+	}
+	t, err := s.Store.GetToken(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return Actor{}, bad
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	if !identity.TokenMatches(token, t.Hash) {
+		return Actor{}, bad
+	}
+	now := s.now()
+	if t.RevokedAt != nil {
+		return Actor{}, errs.New(errs.Unauthorized, "API token %s was revoked", t.ID)
+	}
+	if !t.Usable(now) {
+		return Actor{}, errs.New(errs.Unauthorized, "API token %s expired", t.ID)
+	}
+	u, err := s.Store.GetUser(ctx, t.User)
+	if errs.Is(err, errs.NotFound) {
+		return Actor{}, bad
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	if u.Disabled {
+		return Actor{}, errs.New(errs.Unauthorized, "user %q is disabled", u.Name)
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > touchEvery {
+		_ = s.Store.TouchToken(ctx, t.ID, now)
+	}
+	return Actor{ID: u.Name, Kind: string(t.Kind), Roles: u.Roles, Teams: u.Teams}, nil
+}
+
+// CreateUser adds a user; admins only. Roles must be known and teams must
+// exist.
+func (s *Service) CreateUser(ctx context.Context, actor Actor, u *store.User) error {
+	if err := s.allow(ctx, nil, actor, identity.ManageIdentity, "", ""); err != nil {
+		return err
+	}
+	if err := s.checkUser(ctx, u); err != nil {
+		return err
+	}
+	err := s.Store.CreateUser(ctx, u)
+	s.audit(ctx, actor, "user.create", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams})
+	return err
+}
+
+// UpdateUser changes a user's roles, teams and Disabled; admins only.
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, u *store.User) error {
+	if err := s.allow(ctx, nil, actor, identity.ManageIdentity, "", ""); err != nil {
+		return err
+	}
+	if err := s.checkUser(ctx, u); err != nil {
+		return err
+	}
+	err := s.Store.UpdateUser(ctx, u)
+	s.audit(ctx, actor, "user.update", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams, "disabled": u.Disabled})
+	return err
+}
+
+func (s *Service) checkUser(ctx context.Context, u *store.User) error {
+	var list errs.List
+	for _, r := range u.Roles {
+		if !identity.ValidRole(r) {
+			list.Add(errs.New(errs.Invalid, "user %q: unknown role %q (want viewer, developer, platform-engineer or admin)", u.Name, r))
+		}
+	}
+	for _, t := range u.Teams {
+		if _, err := s.Store.GetTeam(ctx, t); errs.Is(err, errs.NotFound) {
+			list.Add(errs.New(errs.Invalid, "user %q: team %q does not exist", u.Name, t))
+		} else if err != nil {
+			return err
+		}
+	}
+	return list.Err()
+}
+
+// GetUser returns a user; anyone may read themselves.
+func (s *Service) GetUser(ctx context.Context, actor Actor, name string) (*store.User, error) {
+	if name != actor.ID || actor.ID == "" {
+		if err := s.allow(ctx, nil, actor, identity.ReadIdentity, "", ""); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.GetUser(ctx, name)
+}
+
+// ListUsers returns every user.
+func (s *Service) ListUsers(ctx context.Context, actor Actor) ([]store.User, error) {
+	if err := s.allow(ctx, nil, actor, identity.ReadIdentity, "", ""); err != nil {
+		return nil, err
+	}
+	return s.Store.ListUsers(ctx)
+}
+
+// CreateTeam adds a team; admins only.
+func (s *Service) CreateTeam(ctx context.Context, actor Actor, t *store.Team) error {
+	if err := s.allow(ctx, nil, actor, identity.ManageIdentity, "", ""); err != nil {
+		return err
+	}
+	err := s.Store.CreateTeam(ctx, t)
+	s.audit(ctx, actor, "team.create", "team/"+t.Name, "", err, nil)
+	return err
+}
+
+// ListTeams returns every team; any authenticated actor may.
+func (s *Service) ListTeams(ctx context.Context, actor Actor) ([]store.Team, error) {
+	if err := s.allow(ctx, nil, actor, identity.ReadPlatform, "", ""); err != nil {
+		return nil, err
+	}
+	return s.Store.ListTeams(ctx)
+}
+
+// CreateTokenRequest asks for a new API token.
+type CreateTokenRequest struct {
+	// User owns the token; the actor's own user when empty.
+	User string
+	// Kind is human, ci or agent.
+	Kind string
+	Name string
+	// TTL is how long the token lives: DefaultTokenTTL when zero, at most
+	// MaxTokenTTL.
+	TTL   time.Duration
+	Actor Actor
+}
+
+// NewToken is a token just made: Secret is the token itself, shown this
+// once and never kept.
+type NewToken struct {
+	store.Token
+	Secret string `json:"token"`
+}
+
+// CreateToken makes an API token for a user: one's own, or anyone's for an
+// admin.
+func (s *Service) CreateToken(ctx context.Context, req CreateTokenRequest) (*NewToken, error) {
+	if req.User == "" {
+		req.User = req.Actor.ID
+	}
+	if _, err := s.authorizeScope(ctx, req.Actor, identity.ManageOwnTokens, identity.Scope{User: req.User}); err != nil {
+		return nil, err
+	}
+	kind := store.ActorKind(req.Kind)
+	if kind == "" {
+		kind = store.ActorHuman
+	}
+	if kind != store.ActorHuman && kind != store.ActorCI && kind != store.ActorAgent {
+		return nil, errs.New(errs.Invalid, "token kind %q: want human, ci or agent", req.Kind)
+	}
+	ttl := req.TTL
+	switch {
+	case ttl == 0:
+		ttl = DefaultTokenTTL
+	case ttl < 0 || ttl > MaxTokenTTL:
+		return nil, errs.New(errs.Invalid, "token ttl %s: want a positive duration of at most %s", ttl, MaxTokenTTL)
+	}
+	id := store.NewID()
+	secret, hash, err := identity.NewToken(id)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "token: no randomness")
+	}
+	exp := s.now().Add(ttl)
+	t := store.Token{ID: id, User: req.User, Kind: kind, Name: req.Name, Hash: hash, ExpiresAt: &exp}
+	err = s.Store.CreateToken(ctx, &t)
+	s.audit(ctx, req.Actor, "token.create", "user/"+req.User, "", err, map[string]any{"token": id, "kind": kind, "expiresAt": exp})
+	if err != nil {
+		return nil, err
+	}
+	t.Hash = ""
+	return &NewToken{Token: t, Secret: secret}, nil
+}
+
+// ListTokens lists a user's tokens (the actor's own when user is empty),
+// without secrets or hashes.
+func (s *Service) ListTokens(ctx context.Context, actor Actor, user string) ([]store.Token, error) {
+	if user == "" {
+		user = actor.ID
+	}
+	if _, err := s.authorizeScope(ctx, actor, identity.ManageOwnTokens, identity.Scope{User: user}); err != nil {
+		return nil, err
+	}
+	return s.Store.ListTokens(ctx, user)
+}
+
+// RevokeToken revokes a token: one's own, or anyone's for an admin.
+func (s *Service) RevokeToken(ctx context.Context, actor Actor, id string) error {
+	t, err := s.Store.GetToken(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := s.authorizeScope(ctx, actor, identity.ManageOwnTokens, identity.Scope{User: t.User}); err != nil {
+		return err
+	}
+	err = s.Store.RevokeToken(ctx, id, s.now())
+	s.audit(ctx, actor, "token.revoke", "user/"+t.User, "", err, map[string]any{"token": id})
+	return err
+}
