@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -307,12 +306,4 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return strings.Join(t.lines, "\n")
-}
-
-// isCommandError reports whether err is a Compose command that ran and
-// failed (rather than one that could not start).
-func isCommandError(err error) bool {
-	var ce *commandError
-	var ee *exec.ExitError
-	return errors.As(err, &ce) && errors.As(err, &ee)
 }

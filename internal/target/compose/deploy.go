@@ -71,8 +71,8 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 	}
 	if len(rp.Services) == 0 {
 		_, err = c.run(ctx, runOpts{args: []string{"-p", p.name, "--progress", "plain", "--ansi", "never", "down", "--remove-orphans"}})
-	} else {
-		err = t.up(ctx, c, p, s, rp, red, progress)
+	} else if err = t.up(ctx, c, p, s, rp, red, progress); err == nil {
+		err = checkReady(ctx, c, p, s, rp)
 	}
 	pruneErr := pruneProject(p.dir, rp)
 	if err != nil {
@@ -119,6 +119,41 @@ func (t *Target) up(ctx context.Context, c *composeCLI, p project, s settings, r
 		},
 	})
 	return err
+}
+
+// checkReady checks that every service of rp has a container that runs
+// and is healthy. `up --wait` says so when it succeeds, except when its
+// wait timeout ends between two polls: Compose 2.40 then returns success
+// with services still starting.
+func checkReady(ctx context.Context, c *composeCLI, p project, s settings, rp *rendercompose.Project) error {
+	cs, err := c.containers(ctx, p.name)
+	if err != nil {
+		return err
+	}
+	byService := map[string][]container{}
+	for _, ct := range cs {
+		byService[ct.Service] = append(byService[ct.Service], ct)
+	}
+	var problems []string
+	for _, svc := range rp.Services {
+		ready := false
+		why := "no container"
+		for _, ct := range byService[svc.Name] {
+			st := classify(ct)
+			if st.ready {
+				ready = true
+				break
+			}
+			why = st.message
+		}
+		if !ready {
+			problems = append(problems, fmt.Sprintf("service %q: %s", svc.Name, why))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("not ready after %s: %s", s.readyTimeout, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // progressEvent reads a Compose progress line such as
@@ -203,7 +238,7 @@ func (t *Target) failed(ctx context.Context, c *composeCLI, p project, d *target
 		fmt.Fprintf(&b, "\nlast %d log lines of service %q:", len(lines), ct.Service)
 		for _, l := range lines {
 			b.WriteString("\n  ")
-			b.WriteString(l.stream + " " + l.text)
+			b.WriteString(l.text)
 		}
 	}
 	msg := red.Redact(b.String())

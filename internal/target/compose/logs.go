@@ -15,10 +15,10 @@ import (
 
 // Logs returns the last tail lines the containers of a workload wrote,
 // merged in time order; tail <= 0 returns every line Docker keeps. A line
-// is "<time> <container> <stream> <text>", time in RFC 3339 with
-// nanoseconds as Docker keeps it, stream out or err. Every secret value
-// found in the project directory's secrets (env files and secret files) is
-// masked.
+// is "<time> <container> <text>", time in RFC 3339 with nanoseconds as
+// Docker keeps it. Standard output and error are merged (Compose does not
+// tell them apart). Every secret value found in the project directory's
+// secrets (env files and secret files) is masked.
 func (t *Target) Logs(ctx context.Context, cfg target.Config, app, env, workload string, tail int) ([]string, error) {
 	s, err := parseConfig(cfg)
 	if err != nil {
@@ -83,7 +83,7 @@ func (t *Target) Logs(ctx context.Context, cfg target.Config, app, env, workload
 	}
 	out := make([]string, len(all))
 	for i, l := range all {
-		out[i] = red.Redact(l.stamp + " " + l.container + " " + l.stream + " " + l.text)
+		out[i] = red.Redact(l.stamp + " " + l.container + " " + l.text)
 	}
 	return out, nil
 }
@@ -93,14 +93,13 @@ type logLine struct {
 	time      time.Time
 	stamp     string
 	container string
-	stream    string
 	text      string
 }
 
 // serviceLogs reads the last tail lines of one service with Docker's
-// timestamps: Compose writes what containers wrote to stdout on its
-// stdout, their stderr on its stderr, which also carries Compose's own
-// warnings (without a timestamp; they are dropped).
+// timestamps. Compose writes them on its standard output; lines with a
+// timestamp on its standard error are taken too, its own warnings (which
+// have none) dropped.
 func (c *composeCLI) serviceLogs(ctx context.Context, project, svc, ctr string, tail int) ([]logLine, error) {
 	n := "all"
 	if tail > 0 {
@@ -111,7 +110,7 @@ func (c *composeCLI) serviceLogs(ctx context.Context, project, svc, ctr string, 
 	out, err := c.run(ctx, runOpts{
 		args: []string{"-p", project, "logs", "--no-color", "--no-log-prefix", "--timestamps", "--tail", n, svc},
 		onStderr: func(line string) {
-			if l, ok := parseLogLine(line, ctr, "err"); ok {
+			if l, ok := parseLogLine(line, ctr); ok {
 				mu.Lock()
 				errLines = append(errLines, l)
 				mu.Unlock()
@@ -126,7 +125,7 @@ func (c *composeCLI) serviceLogs(ctx context.Context, project, svc, ctr string, 
 		if len(raw) == 0 {
 			continue
 		}
-		if l, ok := parseLogLine(string(raw), ctr, "out"); ok {
+		if l, ok := parseLogLine(string(raw), ctr); ok {
 			lines = append(lines, l)
 		}
 	}
@@ -138,11 +137,11 @@ func (c *composeCLI) serviceLogs(ctx context.Context, project, svc, ctr string, 
 }
 
 // parseLogLine reads "<RFC 3339 time> <text>".
-func parseLogLine(line, ctr, stream string) (logLine, bool) {
+func parseLogLine(line, ctr string) (logLine, bool) {
 	stamp, text, _ := strings.Cut(line, " ")
 	ts, err := time.Parse(time.RFC3339Nano, stamp)
 	if err != nil {
 		return logLine{}, false
 	}
-	return logLine{time: ts, stamp: stamp, container: ctr, stream: stream, text: strings.TrimSuffix(text, "\r")}, true
+	return logLine{time: ts, stamp: stamp, container: ctr, text: strings.TrimSuffix(text, "\r")}, true
 }
