@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
 	"github.com/pavedev/pave/internal/testenv"
 )
@@ -311,6 +312,9 @@ func TestLifecycle(t *testing.T) {
 	if h := docker(t, "inspect", "--format", "{{.State.Health.Status}} {{.HostConfig.RestartPolicy.Name}}", project+"-web-1"); h != "healthy unless-stopped" {
 		t.Errorf("web container: %q", h)
 	}
+	if got := docker(t, "port", project+"-web-1", "8080/tcp"); got != fmt.Sprintf("127.0.0.1:%d", port) {
+		t.Errorf("web is published at %q, want 127.0.0.1:%d only", got, port)
+	}
 	sts := status(t, tg, cfg, app)
 	if s := sts["web"]; s.State != "running" || s.Ready != 1 || s.Desired != 1 {
 		t.Errorf("web status %+v", s)
@@ -542,5 +546,28 @@ func TestVolumesAndEmptyDeployment(t *testing.T) {
 	docker(t, "volume", "inspect", foreign)
 	if _, err := os.Stat(projectDir); !os.IsNotExist(err) {
 		t.Errorf("project dir left: %v", err)
+	}
+}
+
+// TestNoEngine checks what a deploy, status and destroy say when the
+// configured engine does not answer, and that a deploy then writes nothing.
+func TestNoEngine(t *testing.T) {
+	requireDocker(t)
+	state := t.TempDir()
+	tg := New(Options{StateDir: state})
+	cfg := target.Config{"dockerHost": "unix://" + filepath.Join(state, "nothing.sock")}
+	d := &target.Deployment{App: "shop", Env: "dev", Workloads: []target.Workload{{Name: "web", Containers: []target.Container{{Name: "main", Image: "example.com/web:1"}}}}}
+	err := tg.Deploy(context.Background(), cfg, d, nil)
+	if !errs.Is(err, errs.Transient) || !strings.Contains(err.Error(), `list the containers of project "shop-dev"`) || !strings.Contains(err.Error(), "nothing.sock") {
+		t.Errorf("deploy: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(state, "compose")); !os.IsNotExist(err) {
+		t.Errorf("a deploy that could not reach the engine wrote the project: %v", err)
+	}
+	if _, err := tg.Status(context.Background(), cfg, "shop", "dev"); !errs.Is(err, errs.Transient) {
+		t.Errorf("status: %v", err)
+	}
+	if err := tg.Destroy(context.Background(), cfg, "shop", "dev"); !errs.Is(err, errs.Transient) {
+		t.Errorf("destroy: %v", err)
 	}
 }

@@ -49,7 +49,10 @@ const RestartPolicy = "unless-stopped"
 const HealthInterval = "5s"
 
 // renderProject renders d for Compose with the target's settings and
-// additions: the restart policy and the files digest label.
+// additions: the restart policy, the healthcheck interval and the files
+// digest label. When a service mounts a secret file, the project's digest
+// key (read from dir, or a new one) joins the files to write, with the
+// secrets directory's .gitignore; nothing is written here.
 func renderProject(d *target.Deployment, s settings, dir string) (*rendercompose.Project, error) {
 	p, err := rendercompose.Render(d, rendercompose.Options{Builds: s.builds, HostIP: s.hostIP})
 	if err != nil {
@@ -84,6 +87,13 @@ func renderProject(d *target.Deployment, s settings, dir string) (*rendercompose
 		}
 		svc.Labels[LabelFilesDigest] = filesDigest(mounted, secret, key)
 	}
+	if key != nil {
+		p.Files = append(p.Files, rendercompose.File{Path: digestKeyFile, Content: key, Mode: 0o600, Secret: true})
+		if byPath[gitignoreFile] == nil {
+			p.Files = append(p.Files, rendercompose.File{Path: gitignoreFile, Content: gitignore, Mode: 0o644})
+		}
+		slices.SortFunc(p.Files, func(a, b rendercompose.File) int { return strings.Compare(a.Path, b.Path) })
+	}
 	return p, nil
 }
 
@@ -106,8 +116,7 @@ func filesDigest(files []*rendercompose.File, secret bool, key []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// digestKey reads the project's digest key, creating it (and the secrets
-// directory's .gitignore) when missing.
+// digestKey reads the project's digest key, or makes a new one.
 func digestKey(dir string) ([]byte, error) {
 	p := filepath.Join(dir, filepath.FromSlash(digestKeyFile))
 	key, err := os.ReadFile(p)
@@ -121,12 +130,6 @@ func digestKey(dir string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "compose target: make a digest key")
 	}
-	if err := writeFile(dir, digestKeyFile, key, 0o600); err != nil {
-		return nil, err
-	}
-	if err := writeFile(dir, gitignoreFile, gitignore, 0o644); err != nil {
-		return nil, err
-	}
 	return key, nil
 }
 
@@ -137,12 +140,28 @@ var gitignore = []byte("# pave: secret values live here; never commit them.\n*\n
 // atomically, leaving unchanged files alone. Files of a previous
 // deployment are left for pruneProject, after `docker compose up`.
 func writeProject(dir string, p *rendercompose.Project, composeYAML []byte) error {
-	for _, f := range p.Files {
+	// The .gitignore first, so that no secret sits in secrets/ without it.
+	files := slices.Clone(p.Files)
+	slices.SortStableFunc(files, func(a, b rendercompose.File) int {
+		return cmpBool(b.Path == gitignoreFile, a.Path == gitignoreFile)
+	})
+	for _, f := range files {
 		if err := writeFile(dir, f.Path, f.Content, f.Mode); err != nil {
 			return err
 		}
 	}
 	return writeFile(dir, composeFile, composeYAML, 0o644)
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // writeFile writes rel (a '/'-separated path inside dir) atomically with
@@ -239,7 +258,7 @@ func mkdirs(dir, rel string, secret bool) error {
 // does not write (files of workloads no longer deployed, leftovers of an
 // interrupted write), and the directories that become empty.
 func pruneProject(dir string, p *rendercompose.Project) error {
-	keep := map[string]bool{digestKeyFile: true, gitignoreFile: true}
+	keep := map[string]bool{}
 	for _, f := range p.Files {
 		keep[f.Path] = true
 	}

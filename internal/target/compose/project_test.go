@@ -215,9 +215,8 @@ func TestRewriteOnlyChanges(t *testing.T) {
 		}
 	}
 
-	// No secret left: the env file and secret files go, the key stays
-	// with its .gitignore.
-	d.Workloads[0].Containers[0].Variables = d.Workloads[0].Containers[0].Variables[:1]
+	// Only a secret variable left: the secret files and the digest key
+	// go, the env file and .gitignore stay.
 	d.Workloads[0].Containers[0].Files = d.Workloads[0].Containers[0].Files[:1]
 	renderAndWrite(t, dir, d)
 	entries, _ := os.ReadDir(filepath.Join(dir, "secrets"))
@@ -225,14 +224,30 @@ func TestRewriteOnlyChanges(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != ".digest-key .gitignore" {
+	if strings.Join(names, " ") != ".gitignore web.env" {
 		t.Errorf("secrets/ holds %q", names)
+	}
+	// No secret left: secrets/ goes.
+	d.Workloads[0].Containers[0].Variables = d.Workloads[0].Containers[0].Variables[:1]
+	renderAndWrite(t, dir, d)
+	if _, err := os.Stat(filepath.Join(dir, "secrets")); !os.IsNotExist(err) {
+		t.Errorf("secrets/ is still there: %v", err)
 	}
 }
 
 // TestDigestOfSecretFilesIsKeyed checks that the label of a service
 // mounting a secret file is not a plain hash anyone could check guesses
 // against.
+func TestRenderWritesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "project")
+	if _, err := renderProject(sample("hello", "v1"), settings{}, dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("renderProject wrote to the project directory: %v", err)
+	}
+}
+
 func TestDigestOfSecretFilesIsKeyed(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	_, la := renderAndWrite(t, a, sample("hello", "v1"))
