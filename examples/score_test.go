@@ -45,6 +45,9 @@ type container struct {
 	Variables      map[string]string `yaml:"variables"`
 	ReadinessProbe *probe            `yaml:"readinessProbe"`
 	LivenessProbe  *probe            `yaml:"livenessProbe"`
+	Resources      struct {
+		Limits, Requests map[string]string
+	} `yaml:"resources"`
 }
 
 type probe struct {
