@@ -93,7 +93,9 @@ func TestLoadReads(t *testing.T) {
 	}
 	var res service.DeployResult
 	must(t, json.Unmarshal(body, &res))
-	t.Cleanup(func() { call(hc, "POST", f.url+"/api/v1/apps/shop/environments/dev/destroy", f.tokens["ada"], api.DestroyBody{}) })
+	t.Cleanup(func() {
+		call(hc, "POST", f.url+"/api/v1/apps/shop/environments/dev/destroy", f.tokens["ada"], api.DestroyBody{})
+	})
 	paths := []string{
 		"/api/v1/apps/shop/environments/dev/deployments",
 		"/api/v1/apps/shop/environments/dev/resources",
@@ -204,7 +206,9 @@ func TestLoadDeploymentsToManyEnvironments(t *testing.T) {
 func TestLoadDeploymentsToOneEnvironment(t *testing.T) {
 	f, hc := loadTest(t)
 	const n = 100
-	t.Cleanup(func() { call(hc, "POST", f.url+"/api/v1/apps/shop/environments/dev/destroy?wait=5m", f.tokens["ada"], api.DestroyBody{}) })
+	t.Cleanup(func() {
+		call(hc, "POST", f.url+"/api/v1/apps/shop/environments/dev/destroy?wait=5m", f.tokens["ada"], api.DestroyBody{})
+	})
 	ids := make([]string, n)
 	lat := make([]time.Duration, n)
 	var wg sync.WaitGroup
