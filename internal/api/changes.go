@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/pavedev/pave/internal/engine"
 	"github.com/pavedev/pave/internal/errs"
@@ -22,10 +23,22 @@ func workloads(files []WorkloadFile) ([]*score.Workload, error) {
 	return service.ParseWorkloads(in)
 }
 
-// deployRequest is the core request of a change to the path's environment.
-func (s *Server) deployRequest(r *http.Request, a service.Actor, images map[string]string, commit string) service.DeployRequest {
-	return service.DeployRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"), Env: r.PathValue("env"),
+// maxWait bounds the ?wait= of a change.
+const maxWait = time.Hour
+
+// deployRequest is the core request of a change to the path's environment,
+// with ?wait= read.
+func (s *Server) deployRequest(r *http.Request, a service.Actor, images map[string]string, commit string) (service.DeployRequest, error) {
+	req := service.DeployRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"), Env: r.PathValue("env"),
 		Images: images, Commit: commit, Actor: a}
+	if v := r.URL.Query().Get("wait"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > maxWait {
+			return req, errs.New(errs.Invalid, "query parameter wait: want a duration from 0 to %s such as \"2m\", not %q", maxWait, v)
+		}
+		req.Wait = d
+	}
+	return req, nil
 }
 
 func (s *Server) plan(w http.ResponseWriter, r *http.Request, a service.Actor) error {
@@ -55,7 +68,10 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request, a service.Actor)
 	if err != nil {
 		return err
 	}
-	req := s.deployRequest(r, a, body.Images, body.Commit)
+	req, err := s.deployRequest(r, a, body.Images, body.Commit)
+	if err != nil {
+		return err
+	}
 	req.Workloads = ws
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
 		req.Progress = p
@@ -71,7 +87,10 @@ func (s *Server) promote(w http.ResponseWriter, r *http.Request, a service.Actor
 	if body.From == "" {
 		return &errs.Error{Code: errs.Invalid, Path: "/from", Message: "request body: from is required"}
 	}
-	req := s.deployRequest(r, a, body.Images, body.Commit)
+	req, err := s.deployRequest(r, a, body.Images, body.Commit)
+	if err != nil {
+		return err
+	}
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
 		req.Progress = p
 		return s.svc.Promote(ctx, body.From, req)
@@ -86,7 +105,10 @@ func (s *Server) rollback(w http.ResponseWriter, r *http.Request, a service.Acto
 	if body.Deployment == "" {
 		return &errs.Error{Code: errs.Invalid, Path: "/deployment", Message: "request body: deployment is required"}
 	}
-	req := s.deployRequest(r, a, body.Images, body.Commit)
+	req, err := s.deployRequest(r, a, body.Images, body.Commit)
+	if err != nil {
+		return err
+	}
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
 		req.Progress = p
 		return s.svc.Rollback(ctx, body.Deployment, req)
@@ -98,7 +120,10 @@ func (s *Server) destroy(w http.ResponseWriter, r *http.Request, a service.Actor
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	req := s.deployRequest(r, a, nil, body.Commit)
+	req, err := s.deployRequest(r, a, nil, body.Commit)
+	if err != nil {
+		return err
+	}
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
 		req.Progress = p
 		return s.svc.Destroy(ctx, req)
@@ -106,7 +131,10 @@ func (s *Server) destroy(w http.ResponseWriter, r *http.Request, a service.Actor
 }
 
 func (s *Server) deleteEnvironment(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	req := s.deployRequest(r, a, nil, "")
+	req, err := s.deployRequest(r, a, nil, "")
+	if err != nil {
+		return err
+	}
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
 		req.Progress = p
 		return s.svc.DeleteEnvironment(ctx, req)

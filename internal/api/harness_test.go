@@ -25,7 +25,7 @@ import (
 // teams shop and blog (each owning its app) and one user per role in team
 // shop, each with a token.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	svc    *service.Service
 	srv    *api.Server
 	url    string
@@ -33,7 +33,7 @@ type fixture struct {
 	web    string            // the test Score file
 }
 
-func newService(t *testing.T, st store.Store, owner string) (*service.Service, *service.Config) {
+func newService(t testing.TB, st store.Store, owner string) (*service.Service, *service.Config) {
 	t.Helper()
 	d := driver.NewRegistry()
 	drivers.Register(d)
@@ -79,6 +79,14 @@ func newFixtureWeb() (string, error) {
 	return string(b), err
 }
 
+// benchFixture is a server without HTTP, for benchmarks.
+func benchFixture(b *testing.B) *fixture {
+	svc, cfg := newService(b, sqlstoretest.SQLite(b), "server:bench")
+	f := &fixture{t: b, svc: svc, srv: api.New(api.Options{Service: svc, Config: cfg}), tokens: map[string]string{}}
+	f.seed(svc)
+	return f
+}
+
 // seed makes the teams, apps, users and tokens.
 func (f *fixture) seed(svc *service.Service) {
 	ctx := context.Background()
@@ -105,7 +113,7 @@ func (f *fixture) seed(svc *service.Service) {
 	f.tokens["ann-agent"] = tok.Secret
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

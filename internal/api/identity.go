@@ -43,6 +43,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, a service.A
 	if err := s.svc.RevokeToken(r.Context(), a, r.PathValue("id")); err != nil {
 		return err
 	}
+	s.auth.forget()
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -87,6 +88,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a service.Ac
 	if err := s.svc.UpdateUser(r.Context(), a, u); err != nil {
 		return err
 	}
+	s.auth.forget()
 	u, err := s.svc.GetUser(r.Context(), a, u.Name)
 	if err != nil {
 		return err

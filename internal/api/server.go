@@ -47,6 +47,9 @@ type Options struct {
 	// ShutdownTimeout bounds how long a shutdown waits for requests and
 	// changes in flight; changes still running then are cancelled.
 	ShutdownTimeout time.Duration
+	// AuthCacheTTL is how long a successful authentication is remembered
+	// (see authCache); DefaultAuthCacheTTL when zero, none when negative.
+	AuthCacheTTL time.Duration
 }
 
 // Server is pave's API server. It is an http.Handler.
@@ -59,6 +62,7 @@ type Server struct {
 	routes  []route
 	metrics *metrics
 	limiter *authLimiter
+	auth    *authCache
 
 	// base is the context of changes, which outlive their requests; it
 	// ends when a shutdown gives up waiting.
@@ -88,8 +92,11 @@ func New(opts Options) *Server {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = DefaultShutdownTimeout
 	}
+	if opts.AuthCacheTTL == 0 {
+		opts.AuthCacheTTL = DefaultAuthCacheTTL
+	}
 	s := &Server{opts: opts, svc: opts.Service, cfg: opts.Config, log: opts.Logger, metrics: newMetrics(),
-		limiter: newAuthLimiter(opts.AuthFailureLimit, opts.AuthFailureWindow)}
+		limiter: newAuthLimiter(opts.AuthFailureLimit, opts.AuthFailureWindow), auth: newAuthCache(opts.AuthCacheTTL)}
 	s.base, s.stop = context.WithCancel(context.Background())
 	mux := http.NewServeMux()
 	s.routes = s.table()
@@ -225,7 +232,14 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (service.A
 		w.Header().Set("WWW-Authenticate", `Bearer realm="pave"`)
 		return service.Actor{}, errs.New(errs.Unauthorized, "missing bearer token: send Authorization: Bearer <pave API token>")
 	}
-	a, err := s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	if a, ok := s.auth.get(token); ok {
+		return a, nil
+	}
+	a, expires, err := s.svc.AuthenticateUntil(r.Context(), token)
+	if err == nil {
+		s.auth.put(token, a, expires)
+	}
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
 			s.metrics.authFailures.Add(1)

@@ -30,6 +30,9 @@ type DeployRequest struct {
 	// Action names the use case in history and audit: deploy, destroy,
 	// promote, rollback.
 	Action string
+	// Wait is how long to wait for the environment's active deployment to
+	// finish, planning again after it, rather than be refused at once.
+	Wait time.Duration
 
 	// planID is the id of the stored plan being applied, if any.
 	planID string
@@ -51,6 +54,10 @@ type DeployResult struct {
 // that one's process is gone, in which case it is marked failed and this one
 // proceeds (drivers are idempotent, so it completes what the other began).
 func (s *Service) Deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
+	return s.queued(ctx, req, s.deploy)
+}
+
+func (s *Service) deploy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	if s.Store == nil {
 		return nil, errs.New(errs.Internal, "deploy needs state")
 	}

@@ -14,6 +14,10 @@ import (
 // Destroy removes every workload and resource of an environment. It
 // succeeds when nothing of the environment is left.
 func (s *Service) Destroy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
+	return s.queued(ctx, req, s.destroy)
+}
+
+func (s *Service) destroy(ctx context.Context, req DeployRequest) (*DeployResult, error) {
 	req.Workloads = nil
 	if req.Action == "" {
 		req.Action = "destroy"

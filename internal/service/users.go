@@ -22,42 +22,61 @@ const (
 // is unauthorized; the message tells which only to someone holding the
 // real token.
 func (s *Service) Authenticate(ctx context.Context, token string) (Actor, error) {
+	a, _, err := s.AuthenticateUntil(ctx, token)
+	return a, err
+}
+
+// AuthenticateUntil is Authenticate that also says until when the token is
+// valid, for doors that remember an authentication for a moment.
+func (s *Service) AuthenticateUntil(ctx context.Context, token string) (Actor, time.Time, error) {
+	a, t, err := s.authenticate(ctx, token)
+	if err != nil {
+		return Actor{}, time.Time{}, err
+	}
+	return a, *t.ExpiresAt, nil
+}
+
+func (s *Service) authenticate(ctx context.Context, token string) (Actor, *store.Token, error) {
 	bad := errs.New(errs.Unauthorized, "invalid API token")
 	id, ok := identity.TokenID(token)
 	if !ok {
-		return Actor{}, bad
+		return Actor{}, nil, bad
 	}
 	t, err := s.Store.GetToken(ctx, id)
 	if errs.Is(err, errs.NotFound) {
-		return Actor{}, bad
+		return Actor{}, nil, bad
 	}
 	if err != nil {
-		return Actor{}, err
+		return Actor{}, nil, err
 	}
 	if !identity.TokenMatches(token, t.Hash) {
-		return Actor{}, bad
+		return Actor{}, nil, bad
 	}
 	now := s.now()
 	if t.RevokedAt != nil {
-		return Actor{}, errs.New(errs.Unauthorized, "API token %s was revoked", t.ID)
+		return Actor{}, nil, errs.New(errs.Unauthorized, "API token %s was revoked", t.ID)
 	}
 	if !t.Usable(now) {
-		return Actor{}, errs.New(errs.Unauthorized, "API token %s expired", t.ID)
+		return Actor{}, nil, errs.New(errs.Unauthorized, "API token %s expired", t.ID)
 	}
 	u, err := s.Store.GetUser(ctx, t.User)
 	if errs.Is(err, errs.NotFound) {
-		return Actor{}, bad
+		return Actor{}, nil, bad
 	}
 	if err != nil {
-		return Actor{}, err
+		return Actor{}, nil, err
 	}
 	if u.Disabled {
-		return Actor{}, errs.New(errs.Unauthorized, "user %q is disabled", u.Name)
+		return Actor{}, nil, errs.New(errs.Unauthorized, "user %q is disabled", u.Name)
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > touchEvery {
 		_ = s.Store.TouchToken(ctx, t.ID, now)
 	}
-	return Actor{ID: u.Name, Kind: string(t.Kind), Roles: u.Roles, Teams: u.Teams}, nil
+	if t.ExpiresAt == nil { // tokens are made with an expiry; one without has none
+		far := now.Add(MaxTokenTTL)
+		t.ExpiresAt = &far
+	}
+	return Actor{ID: u.Name, Kind: string(t.Kind), Roles: u.Roles, Teams: u.Teams}, t, nil
 }
 
 // CreateUser adds a user; admins only. Roles must be known and teams must

@@ -90,7 +90,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fail(err, "migrate")
 	}
 	defer tx.Rollback()
-	q := conn{s.d, tx}
+	q := conn{d: s.d, q: tx}
 	if _, err := q.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    BIGINT NOT NULL PRIMARY KEY,
 		name       TEXT   NOT NULL,

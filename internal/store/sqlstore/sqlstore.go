@@ -37,7 +37,9 @@ type Store struct {
 	// rdb runs reads: on SQLite a pool of read-only connections, which WAL
 	// lets read while the writer writes; on PostgreSQL the same as db.
 	rdb *sql.DB
-	now func() time.Time
+	// wstmts and rstmts cache prepared statements of db and rdb.
+	wstmts, rstmts *stmtCache
+	now            func() time.Time
 
 	// mu guards sealer. Operations that seal or open hold it for reading
 	// across their database work, and RotateKey for writing, so that
@@ -98,6 +100,11 @@ func Open(ctx context.Context, url string, sealer *secrets.Sealer, opts ...Optio
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	s.wstmts = newStmtCache(s.db)
+	s.rstmts = s.wstmts
+	if s.rdb != s.db {
+		s.rstmts = newStmtCache(s.rdb)
 	}
 	return s, nil
 }
@@ -205,6 +212,11 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	for _, c := range []*stmtCache{s.rstmts, s.wstmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	var err error
 	if s.rdb != nil && s.rdb != s.db {
 		err = s.rdb.Close()
@@ -232,27 +244,45 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn runs rebound queries on a queryer.
+// conn runs rebound queries on a queryer, through prepared statements
+// when it has a statement cache (not in transactions).
 type conn struct {
-	d *dialect
-	q queryer
+	d     *dialect
+	q     queryer
+	stmts *stmtCache
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
 	return c.q.ExecContext(ctx, c.d.rebind(q), args...)
 }
 
 func (c conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return c.q.QueryContext(ctx, c.d.rebind(q), args...)
 }
 
 func (c conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := c.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return c.q.QueryRowContext(ctx, c.d.rebind(q), args...)
 }
 
+func (c conn) prepared(ctx context.Context, q string) *sql.Stmt {
+	if c.stmts == nil {
+		return nil
+	}
+	return c.stmts.stmt(ctx, c.d.rebind(q))
+}
+
 // w runs on the writer, r on the readers.
-func (s *Store) w() conn { return conn{s.d, s.db} }
-func (s *Store) r() conn { return conn{s.d, s.rdb} }
+func (s *Store) w() conn { return conn{s.d, s.db, s.wstmts} }
+func (s *Store) r() conn { return conn{s.d, s.rdb, s.rstmts} }
 
 // tx runs fn in a write transaction, committing if it returns nil. A
 // transaction that failed transiently (PostgreSQL deadlock or
@@ -274,7 +304,7 @@ func (s *Store) tx1(ctx context.Context, fn func(c conn) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(conn{s.d, tx}); err != nil {
+	if err := fn(conn{d: s.d, q: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
