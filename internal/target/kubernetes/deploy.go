@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/pavedev/pave/internal/errs"
 	kube "github.com/pavedev/pave/internal/render/kubernetes"
@@ -117,6 +118,13 @@ func (r *run) deploy(ctx context.Context, res *kube.Result) error {
 	kinds := prev.union(next).groupKinds(true)
 	if _, err := r.prune(ctx, keep, kinds, prev.union(next).Namespaces); err != nil {
 		return err
+	}
+	// Kinds never pruned stay listed: their objects are left, and Destroy
+	// must still find them.
+	for _, k := range prev.Kinds {
+		if gvk := schema.FromAPIVersionAndKind(k.APIVersion, k.Kind); neverPruned(gvk.GroupKind()) {
+			next.addKind(gvk)
+		}
 	}
 	if err := r.writeInventory(ctx, next); err != nil {
 		return err
