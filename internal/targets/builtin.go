@@ -3,6 +3,7 @@ package targets
 
 import (
 	"github.com/pavedev/pave/internal/target"
+	"github.com/pavedev/pave/internal/target/kubernetes"
 	"github.com/pavedev/pave/internal/target/process"
 )
 
@@ -17,5 +18,6 @@ type Options struct {
 
 // Register adds every built-in target to r; a duplicate name panics.
 func Register(r *target.Registry, opts Options) {
+	r.Register(kubernetes.Name, kubernetes.New(kubernetes.Options{}))
 	r.Register(process.Name, process.New(process.Options{StateDir: opts.StateDir, InProcess: opts.InProcess}))
 }
