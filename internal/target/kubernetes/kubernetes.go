@@ -19,9 +19,11 @@
 // everything they hold.
 //
 // The kinds and namespaces an app environment has used are kept in an
-// inventory ConfigMap "pave-inventory-<app>-<env>" in its namespace (no
-// secret values), so that a kind dropped from the extra manifests is
-// still pruned, and so that Destroy finds everything.
+// inventory ConfigMap "pave-inventory-<app>-<env>-<hash>" in its namespace
+// (no secret values), so that a kind dropped from the extra manifests is
+// still pruned, and so that Destroy finds everything. Objects are listed
+// across all namespaces when the credentials allow it, else in the
+// inventory's namespaces: credentials limited to one namespace work.
 //
 // Deploy then waits for the rollout of every Deployment and StatefulSet,
 // at most the config's rolloutTimeout: until the controller has observed
@@ -35,6 +37,11 @@
 // namespace when pave created it for this app environment (pave labels the
 // namespaces it creates, and never deletes one that still holds pave
 // objects of another app environment), and succeeds when nothing is left.
+// Destroy also deletes the app environment's Namespaces and
+// CustomResourceDefinitions from extra manifests, which prune leaves. It
+// does not wait for a namespace to finish terminating.
+//
+// Status reports each Deployment and StatefulSet of the app environment.
 package kubernetes
 
 import (

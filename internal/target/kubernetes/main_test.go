@@ -44,6 +44,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopKwokCluster()
 	if clusterEnv != nil {
 		if err := clusterEnv.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stop the test control plane:", err)
@@ -61,49 +62,61 @@ func assetsDir() string {
 	return filepath.Join(testenv.CacheDir(), "kubebuilder", "bin")
 }
 
+// controlPlane is a running etcd and kube-apiserver.
+type controlPlane struct {
+	env *envtest.Environment
+	// cfg and kubeconfig are an administrator's (group system:masters).
+	cfg        *rest.Config
+	kubeconfig []byte
+}
+
+// startControlPlane starts etcd and kube-apiserver from the assets, or
+// says why it cannot.
+func startControlPlane() (*controlPlane, string) {
+	dir := assetsDir()
+	apiserver := filepath.Join(dir, "kube-apiserver")
+	if !isExecutable(apiserver) {
+		return nil, fmt.Sprintf("kube-apiserver is not in %s (KUBEBUILDER_ASSETS): run .ci/deps to build it", dir)
+	}
+	// .ci/deps links etcd into the assets; until it has, the one in PATH
+	// will do.
+	etcd := filepath.Join(dir, "etcd")
+	if !isExecutable(etcd) {
+		var err error
+		if etcd, err = exec.LookPath("etcd"); err != nil {
+			return nil, fmt.Sprintf("etcd is neither in %s (KUBEBUILDER_ASSETS) nor in PATH: run .ci/deps", dir)
+		}
+	}
+	env := &envtest.Environment{ControlPlaneStartTimeout: 90 * time.Second}
+	env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
+	env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
+	cfg, err := env.Start()
+	if err != nil {
+		_ = env.Stop()
+		return nil, "the test control plane does not start: " + err.Error()
+	}
+	user, err := env.AddUser(envtest.User{Name: "pave-admin", Groups: []string{"system:masters"}}, cfg)
+	if err != nil {
+		_ = env.Stop()
+		return nil, "cannot add a test user: " + err.Error()
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		_ = env.Stop()
+		return nil, "cannot write a kubeconfig: " + err.Error()
+	}
+	return &controlPlane{env: env, cfg: user.Config(), kubeconfig: kc}, ""
+}
+
 // requireCluster starts the test control plane on first use and returns a
 // kubeconfig (content) of an administrator, or skips t with the reason.
 func requireCluster(t testing.TB) []byte {
 	t.Helper()
 	clusterOnce.Do(func() {
-		dir := assetsDir()
-		apiserver := filepath.Join(dir, "kube-apiserver")
-		if !isExecutable(apiserver) {
-			clusterSkip = fmt.Sprintf("kube-apiserver is not in %s (KUBEBUILDER_ASSETS): run .ci/deps to build it", dir)
-			return
+		var cp *controlPlane
+		if cp, clusterSkip = startControlPlane(); cp != nil {
+			clusterEnv, clusterCfg, clusterKC = cp.env, cp.cfg, cp.kubeconfig
 		}
-		// .ci/deps links Debian's etcd into the assets; until it has, the
-		// one in PATH will do.
-		etcd := filepath.Join(dir, "etcd")
-		if !isExecutable(etcd) {
-			var err error
-			if etcd, err = exec.LookPath("etcd"); err != nil {
-				clusterSkip = fmt.Sprintf("etcd is neither in %s (KUBEBUILDER_ASSETS) nor in PATH: run .ci/deps", dir)
-				return
-			}
-		}
-		env := &envtest.Environment{ControlPlaneStartTimeout: 90 * time.Second}
-		env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
-		env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
-		cfg, err := env.Start()
-		if err != nil {
-			clusterSkip = "the test control plane does not start: " + err.Error()
-			_ = env.Stop()
-			return
-		}
-		user, err := env.AddUser(envtest.User{Name: "pave-admin", Groups: []string{"system:masters"}}, cfg)
-		if err != nil {
-			clusterSkip = "cannot add a test user: " + err.Error()
-			_ = env.Stop()
-			return
-		}
-		kc, err := user.KubeConfig()
-		if err != nil {
-			clusterSkip = "cannot write a kubeconfig: " + err.Error()
-			_ = env.Stop()
-			return
-		}
-		clusterEnv, clusterCfg, clusterKC = env, user.Config(), kc
 	})
 	if clusterSkip != "" {
 		t.Skip(clusterSkip)
