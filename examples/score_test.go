@@ -45,9 +45,8 @@ type container struct {
 	Variables      map[string]string `yaml:"variables"`
 	ReadinessProbe *probe            `yaml:"readinessProbe"`
 	LivenessProbe  *probe            `yaml:"livenessProbe"`
-	Resources      *struct {
-		Limits   map[string]string `yaml:"limits"`
-		Requests map[string]string `yaml:"requests"`
+	Resources      struct {
+		Limits, Requests map[string]string
 	} `yaml:"resources"`
 }
 

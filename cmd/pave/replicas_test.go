@@ -100,7 +100,9 @@ func TestTwoReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"--platform", platform, "--stale-after", "2s", "--resume-every", "300ms"}
+	// Heartbeats come every 2s: stale after 8s keeps a slow but live
+	// replica (a loaded CI machine) from being taken for dead.
+	args := []string{"--platform", platform, "--stale-after", "8s", "--resume-every", "300ms"}
 	a := startReplica(t, bin, env, args...)
 	b := startReplica(t, bin, env, args...)
 	ca, _ := client.New(a.url, token)

@@ -1,3 +1,5 @@
+//go:build loadtest
+
 package api_test
 
 import (
@@ -22,8 +24,13 @@ import (
 	"github.com/pavedev/pave/internal/store/sqlstore/sqlstoretest"
 )
 
-// The load test runs only when PAVE_LOADTEST=1 (it takes minutes and
-// measures time, which the unit tests never do). PAVE_LOADTEST_DB=postgres
+// The load test is built only with -tags loadtest (it takes minutes and
+// measures time, which the unit tests never do), so the ordinary suite
+// neither runs nor skips it:
+//
+//	PAVE_LOADTEST=1 go test -tags loadtest -run Load -v ./internal/api
+//
+// PAVE_LOADTEST_DB=postgres
 // runs it on PostgreSQL instead of SQLite. It stays on the loopback and is
 // bounded: a fixed rate for a fixed time, a fixed number of deployments.
 // Its figures are recorded in docs/performance-server.md.

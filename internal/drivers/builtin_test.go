@@ -10,7 +10,7 @@ import (
 func TestRegister(t *testing.T) {
 	r := driver.NewRegistry()
 	Register(r)
-	want := []string{"exec", "http", "mysql", "postgres", "redis", "static", "template"}
+	want := []string{"exec", "http", "mysql", "postgres", "redis", "static", "template", "tofu"}
 	if got := r.Names(); !slices.Equal(got, want) {
 		t.Fatalf("registered %v, want %v", got, want)
 	}

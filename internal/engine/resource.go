@@ -63,6 +63,9 @@ func (r *run) provision(ctx context.Context, n *graph.Resource) error {
 		}
 	}
 	if err != nil {
+		if res != nil && len(res.State) > 0 {
+			rec.State = res.State // what a failed run did create (tofu), so the next run can finish or remove it
+		}
 		rec.Status, rec.Message = store.ResourceFailed, r.redactor.Redact(errs.Errors(err)[0].Message)
 		_ = r.e.Store.PutResource(bg, rec)
 		return r.fail(n, started, err)
@@ -80,7 +83,9 @@ func (r *run) provision(ctx context.Context, n *graph.Resource) error {
 	return nil
 }
 
-// callDriver runs f with the definition's timeout, or the engine's.
+// callDriver runs f with the definition's timeout, or the engine's. On
+// failure the result, if any, is returned with the error: it may hold the
+// state of what the driver did create.
 func (r *run) callDriver(ctx context.Context, def *platform.ResourceDefinition, f func(context.Context) (*driver.Result, error)) (*driver.Result, error) {
 	timeout := def.Timeout
 	if timeout <= 0 {
@@ -93,10 +98,10 @@ func (r *run) callDriver(ctx context.Context, def *platform.ResourceDefinition, 
 	defer cancel()
 	res, err := f(tctx)
 	if err != nil && tctx.Err() != nil && ctx.Err() == nil {
-		return nil, context.Cause(tctx)
+		return res, context.Cause(tctx)
 	}
 	if err != nil {
-		return nil, asError(err)
+		return res, asError(err) // a failed driver may still return state
 	}
 	if res == nil {
 		res = &driver.Result{}

@@ -3,7 +3,9 @@ package targets
 
 import (
 	"github.com/pavedev/pave/internal/target"
+	"github.com/pavedev/pave/internal/target/compose"
 	"github.com/pavedev/pave/internal/target/gitops"
+	"github.com/pavedev/pave/internal/target/kubernetes"
 	"github.com/pavedev/pave/internal/target/process"
 )
 
@@ -23,6 +25,8 @@ type Options struct {
 
 // Register adds every built-in target to r; a duplicate name panics.
 func Register(r *target.Registry, opts Options) {
+	r.Register(compose.Name, compose.New(compose.Options{StateDir: opts.StateDir}))
+	r.Register(kubernetes.Name, kubernetes.New(kubernetes.Options{}))
 	r.Register(process.Name, process.New(process.Options{StateDir: opts.StateDir, InProcess: opts.InProcess}))
 	r.Register(gitops.Name, gitops.New(gitops.Options{HashKey: opts.HashKey}))
 }

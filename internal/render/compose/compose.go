@@ -121,11 +121,17 @@ type Service struct {
 	Mounts []Mount
 	// Healthcheck is the healthcheck test, or nil.
 	Healthcheck []string
+	// HealthInterval is the time between healthchecks as Compose writes
+	// durations ("5s"); Render leaves it empty, which is Docker's 30s.
+	HealthInterval string
 	// NetworkMode is "service:<name>" for a workload's other containers.
 	NetworkMode string
 	// Aliases are extra names of the service on the default network.
 	Aliases []string
 	Labels  map[string]string
+	// Restart is the restart policy ("no", "always", "on-failure",
+	// "unless-stopped"); Render leaves it empty, which is Compose's "no".
+	Restart string
 }
 
 // Port is one published port.
@@ -175,7 +181,7 @@ func Render(d *target.Deployment, opts Options) (*Project, error) {
 	if !utf8.ValidString(opts.HostIP) {
 		return nil, errs.New(errs.Invalid, "host IP %q is not valid UTF-8", opts.HostIP)
 	}
-	name := projectName(d.App + "-" + d.Env)
+	name := ProjectName(d.App, d.Env)
 	if name == "" {
 		return nil, errs.New(errs.Invalid, "app %q and environment %q give no usable Compose project name", d.App, d.Env)
 	}
@@ -234,9 +240,11 @@ type renderer struct {
 	ports map[string]string
 }
 
-// projectName makes s a Compose project name: lower-case letters, digits,
-// '-' and '_', starting with a letter or digit.
-func projectName(s string) string {
+// ProjectName is the Compose project name of app in env: "<app>-<env>" in
+// lower case, other characters than letters, digits and '_' made '-',
+// starting with a letter or digit. It is empty when nothing usable is left.
+func ProjectName(app, env string) string {
+	s := app + "-" + env
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -396,6 +396,26 @@ func TestBuilds(t *testing.T) {
 	}
 }
 
+// TestRestartAndHealthInterval checks the two settings Render leaves to
+// its caller (the compose target) as compose-go reads them.
+func TestRestartAndHealthInterval(t *testing.T) {
+	d := rendertest.Large(1)
+	d.Workloads[0].Containers[0].Readiness = &target.Probe{Exec: &target.ExecProbe{Command: []string{"true"}}}
+	p, err := Render(d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Services[0]; s.Restart != "" || s.HealthInterval != "" {
+		t.Fatalf("Render sets restart %q, health interval %q", s.Restart, s.HealthInterval)
+	}
+	p.Services[0].Restart = "unless-stopped"
+	p.Services[0].HealthInterval = "5s"
+	got := load(t, p).Services["svc-0000"]
+	if got.Restart != "unless-stopped" || got.HealthCheck == nil || got.HealthCheck.Interval == nil || got.HealthCheck.Interval.String() != "5s" {
+		t.Fatalf("compose-go reads restart %q, healthcheck %+v", got.Restart, got.HealthCheck)
+	}
+}
+
 // TestPure keeps the package free of I/O imports.
 func TestPure(t *testing.T) { rendertest.AssertPure(t, "github.com/compose-spec") }
 

@@ -105,10 +105,17 @@ func (s *Service) model() map[string]any {
 		m["volumes"] = vols
 	}
 	if len(s.Healthcheck) > 0 {
-		m["healthcheck"] = map[string]any{"test": lits(s.Healthcheck)}
+		hc := map[string]any{"test": lits(s.Healthcheck)}
+		if s.HealthInterval != "" {
+			hc["interval"] = lit(s.HealthInterval)
+		}
+		m["healthcheck"] = hc
 	}
 	if s.NetworkMode != "" {
 		m["network_mode"] = lit(s.NetworkMode)
+	}
+	if s.Restart != "" {
+		m["restart"] = lit(s.Restart)
 	}
 	if len(s.Aliases) > 0 {
 		m["networks"] = map[string]any{"default": map[string]any{"aliases": lits(s.Aliases)}}

@@ -101,7 +101,7 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 	}
 	ns := opts.Namespace
 	if ns == "" {
-		ns = dnsLabel(d.App + "-" + d.Env)
+		ns = DefaultNamespace(d.App, d.Env)
 		if ns == "" {
 			return nil, errs.New(errs.Invalid, "app %q and environment %q give no usable namespace name; set one", d.App, d.Env)
 		}
@@ -109,15 +109,13 @@ func Render(d *target.Deployment, opts Options) (*Result, error) {
 		return nil, errs.New(errs.Invalid, "namespace %q is not a DNS label (lower-case letters, digits and '-', at most 63)", ns)
 	}
 	rc := &renderContext{
-		d:   d,
-		ns:  ns,
-		key: opts.HashKey,
-		appLabels: map[string]any{
-			LabelManagedBy: ManagedByPave,
-			LabelInstance:  labelValue(d.App + "-" + d.Env),
-			LabelApp:       labelValue(d.App),
-			LabelEnv:       labelValue(d.Env),
-		},
+		d:         d,
+		ns:        ns,
+		key:       opts.HashKey,
+		appLabels: map[string]any{},
+	}
+	for k, v := range AppLabels(d.App, d.Env) {
+		rc.appLabels[k] = v
 	}
 	res := &Result{Namespace: ns}
 	if !opts.OmitNamespace {

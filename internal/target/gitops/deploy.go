@@ -16,7 +16,9 @@ import (
 )
 
 // Deploy commits d's manifests under the configured path, replacing what
-// the path held, and pushes; see the package documentation.
+// the path held, and pushes; see the package documentation. It returns
+// once the commit is pushed: syncing it to the cluster is Argo CD's or
+// Flux's, and pave does not wait for it.
 func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deployment, progress target.Progress) error {
 	if d == nil {
 		return errs.New(errs.Invalid, "gitops target: no deployment")
@@ -45,7 +47,18 @@ func (t *Target) Deploy(ctx context.Context, cfg target.Config, d *target.Deploy
 		maps.Copy(files, enc)
 		return files, nil
 	}
-	out, err := t.commit(ctx, s, deployMessage(d, s), build, progress)
+	// Repository-wide events (a rebase) are every workload's.
+	perWorkload := func(ev target.Event) {
+		if ev.Workload != "" || len(d.Workloads) == 0 {
+			progress(ev)
+			return
+		}
+		for _, w := range d.Workloads {
+			ev.Workload = w.Name
+			progress(ev)
+		}
+	}
+	out, err := t.commit(ctx, s, deployMessage(d, s), build, perWorkload)
 	if err != nil {
 		return errs.Prefix(fmt.Sprintf("deploy %s to %s", d.App, d.Env), err)
 	}

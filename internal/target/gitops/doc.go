@@ -40,7 +40,8 @@
 // trailers). When the rendered directory is byte for byte what the branch
 // already holds, nothing is committed and a progress event says so.
 // Destroy removes the directory in one commit, and commits nothing when it
-// is already gone.
+// is already gone. Both return once the commit is pushed: applying it to
+// the cluster is Argo CD's or Flux's, and pave does not wait for that.
 //
 // When the push is rejected because the branch moved (someone else pushed
 // in between), the target fetches the new head and applies its directory

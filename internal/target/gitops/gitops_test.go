@@ -280,6 +280,7 @@ func TestLifecycle(t *testing.T) {
 			if found, ok := containsAny(everyBlobAndMessage(t, bare), secretNeedles()...); ok {
 				t.Errorf("a secret value (%q) is in the repository", found)
 			}
+			runGit(t, bare, "fsck", "--strict")
 		})
 	}
 }
@@ -475,4 +476,72 @@ func checkDecrypts(t *testing.T, identity *age.X25519Identity, file, name, key, 
 	if got != value {
 		t.Errorf("decrypted %s: %s = %q, want %q", name, key, got, value)
 	}
+}
+
+// TestConcurrentApps deploys four apps to one repository at once: every
+// deploy lands, each in its own commit, whatever order the pushes race in.
+func TestConcurrentApps(t *testing.T) {
+	bare := newBareRepo(t)
+	tgt := New(Options{HashKey: testHashKey})
+	apps := []string{"alpha", "beta", "gamma", "delta"}
+	errc := make(chan error, len(apps))
+	var wg sync.WaitGroup
+	for _, app := range apps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := testDeployment("dep-"+app, false, dbPassword)
+			d.App = app
+			errc <- tgt.Deploy(context.Background(), target.Config{"repository": bare}, d, nil)
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Errorf("deploy: %v", err)
+		}
+	}
+	if n := commitCount(t, bare); n != len(apps) {
+		t.Errorf("%d commits, want %d", n, len(apps))
+	}
+	files := treeFiles(t, head(t, bare), "")
+	for _, app := range apps {
+		if _, ok := files[app+"/staging/deployment-web.yaml"]; !ok {
+			t.Errorf("%s/staging is missing", app)
+		}
+	}
+}
+
+// TestBranches deploys to a new branch and to an existing one of a
+// repository with other branches and histories it does not fetch.
+func TestBranches(t *testing.T) {
+	bare := newBareRepo(t)
+	pushOther(t, bare, map[string]string{"README.md": "one\n"})
+	pushOther(t, bare, map[string]string{"README.md": "two\n"})
+	work := t.TempDir()
+	runGit(t, work, "clone", "--quiet", bare, "w")
+	runGit(t, work+"/w", "checkout", "--quiet", "--orphan", "unrelated")
+	runGit(t, work+"/w", "rm", "-rfq", ".")
+	runGit(t, work+"/w", "commit", "--quiet", "--allow-empty", "-m", "unrelated root")
+	runGit(t, work+"/w", "push", "--quiet", "origin", "unrelated")
+
+	tgt := New(Options{HashKey: testHashKey})
+	for _, branch := range []string{"main", "env/prod"} {
+		cfg := target.Config{"repository": "file://" + bare, "branch": branch}
+		if err := tgt.Deploy(context.Background(), cfg, testDeployment("dep-"+branch, false, dbPassword), nil); err != nil {
+			t.Fatalf("deploy to %s: %v", branch, err)
+		}
+		out := runGit(t, bare, "ls-tree", "-r", "--name-only", branch)
+		if !strings.Contains(out, "shop/staging/deployment-web.yaml") {
+			t.Errorf("branch %s lacks the manifests:\n%s", branch, out)
+		}
+	}
+	if out := runGit(t, bare, "log", "--format=%s", "main"); !strings.Contains(out, "other writer\nother writer") {
+		t.Errorf("main lost its history:\n%s", out)
+	}
+	if out := runGit(t, bare, "rev-list", "--count", "env/prod"); strings.TrimSpace(out) != "1" {
+		t.Errorf("the new branch env/prod has %s commits, want 1", out)
+	}
+	runGit(t, bare, "fsck", "--strict")
 }
