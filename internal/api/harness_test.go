@@ -80,8 +80,8 @@ func newFixtureWeb() (string, error) {
 }
 
 // benchFixture is a server without HTTP, for benchmarks.
-func benchFixture(b *testing.B) *fixture {
-	svc, cfg := newService(b, sqlstoretest.SQLite(b), "server:bench")
+func benchFixture(b *testing.B, st store.Store) *fixture {
+	svc, cfg := newService(b, st, "server:bench")
 	f := &fixture{t: b, svc: svc, srv: api.New(api.Options{Service: svc, Config: cfg}), tokens: map[string]string{}}
 	f.seed(svc)
 	return f

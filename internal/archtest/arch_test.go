@@ -10,7 +10,7 @@ import (
 const module = "github.com/pavedev/pave"
 
 // pure packages decide, they do not act: no database, network or processes.
-var pure = []string{"internal/score", "internal/platform", "internal/graph", "internal/policy",
+var pure = []string{"internal/score", "internal/platform", "internal/graph", "internal/policy", "internal/identity",
 	"internal/render/kubernetes", "internal/render/compose", "internal/yamldoc", "internal/errs"}
 
 // strictlyPure packages may not reach I/O even through their dependencies.

@@ -24,8 +24,9 @@ func (a *app) newPlan() *cobra.Command {
 every resource with its definition, driver, dependencies and action (create,
 update, keep, delete) against the environment's current state, and every
 workload. The plan is deterministic: the same inputs give the same hash.
-Every policy of the platform is evaluated on it and every finding shown;
-it exits 3 when a policy denies the plan.`,
+Every policy of the platform is evaluated on it and every finding shown
+(deny, approval, warn), with what deploying it would wait for; a plan that
+a policy denies is still shown and exits 0: deploying it would exit 3.`,
 		Example: `  pave plan --platform examples/platform --app shop --env development examples/shop/*.score.yaml
   pave plan --platform examples/platform --app shop --env staging -o json examples/shop/*.score.yaml`,
 		RunE: runE(func(cmd *cobra.Command, files []string) error {

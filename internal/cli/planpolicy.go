@@ -3,24 +3,17 @@ package cli
 import (
 	"fmt"
 
-	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/service"
 )
 
-// showPlan prints a plan with its policy findings and returns a policy
-// error (exit code 3, nothing more printed) when a policy denies it.
+// showPlan prints a plan with its policy findings. A plan is a question,
+// not a change: a policy that denies it is shown, and is no failure.
 func (a *app) showPlan(res *service.PlanResult, asJSON bool) error {
 	if asJSON {
-		if err := writeJSON(a.stdout, res); err != nil {
-			return err
-		}
-	} else {
-		a.printPlan(res.Plan)
-		a.printPolicy(res)
+		return writeJSON(a.stdout, res)
 	}
-	if res.Policy != nil && len(res.Policy.Deny) > 0 {
-		return silent(errs.New(errs.Policy, "policies deny plan %s", res.Hash))
-	}
+	a.printPlan(res.Plan)
+	a.printPolicy(res)
 	return nil
 }
 
