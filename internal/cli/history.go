@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/pavedev/pave/internal/yamldoc"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -63,7 +64,7 @@ func (a *app) newResources() *cobra.Command {
 						if asJSON {
 							return writeJSON(a.stdout, r.Outputs)
 						}
-						for _, k := range sortedKeys(r.Outputs) {
+						for _, k := range yamldoc.SortedKeys(r.Outputs) {
 							fmt.Fprintf(a.stdout, "%s=%v\n", k, r.Outputs[k])
 						}
 						return nil
@@ -78,7 +79,7 @@ func (a *app) newResources() *cobra.Command {
 			fmt.Fprintln(tw, "UID\tSTATUS\tDEFINITION\tDRIVER\tOUTPUTS")
 			for _, r := range rs {
 				var outs []string
-				for _, k := range sortedKeys(r.Outputs) {
+				for _, k := range yamldoc.SortedKeys(r.Outputs) {
 					outs = append(outs, fmt.Sprintf("%s=%v", k, r.Outputs[k]))
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.UID, r.Status, r.Definition, r.Driver, strings.Join(outs, " "))

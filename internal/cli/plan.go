@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/pavedev/pave/internal/yamldoc"
 	"strings"
 	"text/tabwriter"
 
@@ -88,7 +89,7 @@ func (a *app) printPlan(p *graph.Plan) {
 	fmt.Fprintln(tw, "ACTION\tWORKLOAD\tRESOURCES")
 	for _, w := range p.Workloads {
 		var rs []string
-		for _, name := range sortedKeys(w.Resources) {
+		for _, name := range yamldoc.SortedKeys(w.Resources) {
 			rs = append(rs, name+"="+w.Resources[name])
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", w.Action, w.Name, strings.Join(rs, " "))

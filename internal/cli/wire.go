@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -85,13 +84,4 @@ func absState(sf stateFlags) (string, error) {
 		return "", errs.Wrap(errs.Invalid, err, "state directory %q: %s", sf.stateDir, err.Error())
 	}
 	return dir, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -7,7 +7,7 @@ package engine
 import (
 	"context"
 	"errors"
-	"sort"
+	"github.com/pavedev/pave/internal/yamldoc"
 	"sync"
 	"time"
 
@@ -164,19 +164,10 @@ func (r *run) workloadList() ([]*score.Workload, error) {
 		return nil, err
 	}
 	out := make([]*score.Workload, 0, len(m))
-	for _, name := range sortedNames(m) {
+	for _, name := range yamldoc.SortedKeys(m) {
 		out = append(out, m[name])
 	}
 	return out, nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // heartbeat tells the store this owner is alive until stopped; if the store

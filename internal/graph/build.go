@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/pavedev/pave/internal/yamldoc"
 	"reflect"
 	"slices"
 	"sort"
@@ -133,7 +134,7 @@ func Build(in Input) (*Plan, error) {
 func (b *builder) addWorkload(w *score.Workload) {
 	names := map[string]string{}
 	b.byName[w.Name] = names
-	for _, rn := range sortedKeys(w.Resources) {
+	for _, rn := range yamldoc.SortedKeys(w.Resources) {
 		r := w.Resources[rn]
 		ptr := "/resources/" + rn
 		class := r.Class
@@ -345,7 +346,7 @@ func (b *builder) deletions(plan *Plan) {
 	}
 	levels, err := gone.Levels()
 	if err != nil { // users recorded in a loop: fall back to UID order
-		levels = [][]string{sortedKeys(byUID)}
+		levels = [][]string{yamldoc.SortedKeys(byUID)}
 	}
 	for i, level := range levels {
 		for _, uid := range level {
@@ -383,7 +384,7 @@ func (b *builder) workloads(plan *Plan, ws []*score.Workload) error {
 		}
 		plan.Workloads = append(plan.Workloads, Workload{Name: w.Name, Action: act, Hash: h, Resources: res, Spec: spec})
 	}
-	for _, name := range sortedKeys(b.in.PreviousWorkloads) {
+	for _, name := range yamldoc.SortedKeys(b.in.PreviousWorkloads) {
 		if !seen[name] {
 			plan.Workloads = append(plan.Workloads, Workload{Name: name, Action: Delete, Hash: b.in.PreviousWorkloads[name], Resources: map[string]string{}})
 		}
@@ -402,13 +403,4 @@ func appendUnique(s []string, v string) []string {
 		return s
 	}
 	return append(s, v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/target"
+	"github.com/pavedev/pave/internal/yamldoc"
 )
 
 // Outputs are the outputs of one provisioned resource and which of them are
@@ -110,11 +111,11 @@ func resolveWorkload(w *score.Workload, uids map[string]string, outputs map[stri
 		return target.Value{Text: text, Secret: secret}
 	}
 	tw := &target.Workload{Name: w.Name, Annotations: w.Annotations}
-	for _, pn := range sortedKeys(w.Service.Ports) {
+	for _, pn := range yamldoc.SortedKeys(w.Service.Ports) {
 		sp := w.Service.Ports[pn]
 		tw.Ports = append(tw.Ports, target.Port{Name: pn, Port: sp.Port, TargetPort: sp.TargetPort, Protocol: sp.Protocol})
 	}
-	for _, cn := range sortedKeys(w.Containers) {
+	for _, cn := range yamldoc.SortedKeys(w.Containers) {
 		c := w.Containers[cn]
 		base := "/containers/" + cn
 		tc := target.Container{Name: cn, Image: c.Image, Command: c.Command, Args: c.Args}
@@ -128,10 +129,10 @@ func resolveWorkload(w *score.Workload, uids map[string]string, outputs map[stri
 			}
 			tc.Image = img
 		}
-		for _, k := range sortedKeys(c.Variables) {
+		for _, k := range yamldoc.SortedKeys(c.Variables) {
 			tc.Variables = append(tc.Variables, target.Variable{Name: k, Value: render(base+"/variables/"+k, c.Variables[k])})
 		}
-		for _, path := range sortedKeys(c.Files) {
+		for _, path := range yamldoc.SortedKeys(c.Files) {
 			f := c.Files[path]
 			tf := target.File{Path: path, Mode: f.Mode}
 			content, inline := f.Inline()
@@ -146,7 +147,7 @@ func resolveWorkload(w *score.Workload, uids map[string]string, outputs map[stri
 			}
 			tc.Files = append(tc.Files, tf)
 		}
-		for _, path := range sortedKeys(c.Volumes) {
+		for _, path := range yamldoc.SortedKeys(c.Volumes) {
 			v := c.Volumes[path]
 			src := render(v.Pointer+"/source", v.Source)
 			tc.Volumes = append(tc.Volumes, target.Volume{Path: path, Source: src.Text, SubPath: v.Path, ReadOnly: v.ReadOnly})

@@ -2,7 +2,7 @@ package service
 
 import (
 	"context"
-	"sort"
+	"github.com/pavedev/pave/internal/yamldoc"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
@@ -106,7 +106,7 @@ func (s *Service) currentWorkloads(ctx context.Context, app, env string) ([]*sco
 
 func (s *Service) workloadsOf(ctx context.Context, d *store.Deployment) ([]*score.Workload, error) {
 	var out []*score.Workload
-	for _, name := range sortedKeys(d.Workloads) {
+	for _, name := range yamldoc.SortedKeys(d.Workloads) {
 		v, err := s.Store.GetWorkloadVersion(ctx, d.App, name, d.Workloads[name])
 		if err != nil {
 			return nil, err
@@ -121,13 +121,4 @@ func (s *Service) workloadsOf(ctx context.Context, d *store.Deployment) ([]*scor
 		return nil, errs.New(errs.NotFound, "deployment %s has no workloads", d.ID)
 	}
 	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"github.com/pavedev/pave/internal/yamldoc"
 	"strings"
 	"time"
 
@@ -106,7 +107,7 @@ func policyPlan(p *platform.Platform, plan *graph.Plan, images map[string]string
 			return out, errs.Wrap(errs.Internal, err, "plan: workload %q: spec cannot be read", w.Name)
 		}
 		pw := policy.Workload{Name: w.Name, Annotations: annotations(spec.Metadata)}
-		for _, cn := range sortedKeys(spec.Containers) {
+		for _, cn := range yamldoc.SortedKeys(spec.Containers) {
 			c := spec.Containers[cn]
 			img := c.Image
 			if img == "." {
@@ -127,7 +128,7 @@ func policyPlan(p *platform.Platform, plan *graph.Plan, images map[string]string
 			}
 			pw.Containers = append(pw.Containers, pc)
 		}
-		for _, pn := range sortedKeys(spec.Service.Ports) {
+		for _, pn := range yamldoc.SortedKeys(spec.Service.Ports) {
 			sp := spec.Service.Ports[pn]
 			pw.Ports = append(pw.Ports, policy.Port{Name: pn, Port: sp.Port, TargetPort: sp.TargetPort, Protocol: sp.Protocol})
 		}
