@@ -9,6 +9,7 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/service"
+	"github.com/pavedev/pave/internal/store"
 )
 
 // workloads parses the Score documents of a request.
@@ -193,15 +194,49 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, a service.Actor
 	return nil
 }
 
+// gc destroys and deletes the expired environments. Like a change it runs
+// detached from the request and, when the client asks for a stream, sends
+// the engine's events as they happen; it ends with the environments
+// deleted and, when some could not be, the error.
 func (s *Server) gc(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	done, err := s.svc.GC(context.WithoutCancel(r.Context()), *s.cfg, a, nil)
-	if err != nil && done == nil {
-		return err
+	q := &queue{wake: make(chan struct{}, 1)}
+	var deleted []store.Environment
+	s.changes.Add(1)
+	s.metrics.changes.Add(1)
+	go func() {
+		defer s.changes.Done()
+		defer s.metrics.changes.Add(-1)
+		done, err := s.svc.GC(s.base, *s.cfg, a, func(d service.DeployRequest) service.DeployRequest {
+			d.Progress = q.push
+			return d
+		})
+		deleted = done // read after q.finish, under its lock
+		q.finish(nil, err)
+	}()
+	sw, ok := follow(w, r, q)
+	if !ok {
+		return nil
 	}
+	q.mu.Lock()
+	err := q.err
+	q.mu.Unlock()
+	res := GCResult{Deleted: nonNil(deleted)}
+	code := http.StatusOK
 	if err != nil {
 		logErr(r, err)
+		info := errorInfo(err)
+		res.Error, code = &info, status(info.Code)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted": nonNil(done)})
+	if sw == nil {
+		writeJSON(w, code, res)
+		return nil
+	}
+	if err != nil {
+		sw.line(StreamLine{Type: "error", Status: code, Error: res.Error, Deleted: res.Deleted})
+	} else {
+		sw.line(StreamLine{Type: "result", Status: code, Deleted: res.Deleted})
+	}
+	sw.flush()
 	return nil
 }
 

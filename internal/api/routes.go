@@ -40,6 +40,9 @@ func (s *Server) table() []route {
 		{Method: "POST", Path: "/api/v1/apps/{app}/environments/{env}/promote", long: true, h: s.promote},
 		{Method: "POST", Path: "/api/v1/apps/{app}/environments/{env}/rollback", long: true, h: s.rollback},
 		{Method: "POST", Path: "/api/v1/apps/{app}/environments/{env}/destroy", long: true, h: s.destroy},
+		{Method: "POST", Path: "/api/v1/apps/{app}/environments/{env}/render", h: s.render},
+		{Method: "GET", Path: "/api/v1/apps/{app}/environments/{env}/explain", h: s.explain},
+		{Method: "GET", Path: "/api/v1/apps/{app}/environments/{env}/workloads/{workload}/logs", h: s.logs},
 
 		{Method: "GET", Path: "/api/v1/plans/{id}", h: s.getPlan},
 		{Method: "POST", Path: "/api/v1/plans/{id}/approvals", h: s.approve},

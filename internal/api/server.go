@@ -114,8 +114,7 @@ func New(opts Options) *Server {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeJSON(w, http.StatusMethodNotAllowed, ErrorBody{Error: ErrorInfo{Code: errs.Invalid,
-				Message: r.Method + " is not allowed on " + r.URL.Path + "; allowed: " + strings.Join(allow, ", ")}})
+			writeError(w, errs.New(codeMethodNotAllowed, "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 			return
 		}
 		writeError(w, errs.New(errs.NotFound, "no route %s %s", r.Method, r.URL.Path))

@@ -27,6 +27,8 @@ func status(code errs.Code) int {
 		return http.StatusServiceUnavailable
 	case codeRateLimited:
 		return http.StatusTooManyRequests
+	case codeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -34,6 +36,10 @@ func status(code errs.Code) int {
 // codeRateLimited is the code of a request refused because its client
 // failed to authenticate too often; it is the API's, not the core's.
 const codeRateLimited errs.Code = "rate_limited"
+
+// codeMethodNotAllowed is the code of a request whose path exists but not
+// with its method; it is the API's, not the core's.
+const codeMethodNotAllowed errs.Code = "method_not_allowed"
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {

@@ -95,13 +95,52 @@ func (s *Server) runChange(w http.ResponseWriter, r *http.Request, okStatus int,
 		s.metrics.outcome(outcome(res, err))
 		q.finish(res, err)
 	}()
+	sw, ok := follow(w, r, q)
+	if !ok {
+		return nil // the change goes on; its events are in the store
+	}
+	q.mu.Lock()
+	res, err := q.res, q.err
+	q.mu.Unlock()
+	code := okStatus
+	if res != nil && res.Pending != nil {
+		code = http.StatusAccepted
+	}
+	if sw != nil {
+		if err != nil {
+			info := errorInfo(err)
+			sw.line(StreamLine{Type: "error", Status: status(info.Code), Error: &info, Result: res})
+		} else {
+			sw.line(StreamLine{Type: "result", Status: code, Result: res})
+		}
+		sw.flush()
+		if err != nil {
+			logErr(r, err)
+		}
+		return nil
+	}
+	if err != nil {
+		logErr(r, err)
+		info := errorInfo(err)
+		writeJSON(w, status(info.Code), ChangeError{Error: info, Result: res})
+		return nil
+	}
+	writeJSON(w, code, res)
+	return nil
+}
+
+// follow waits for the job feeding q to finish and, when the client asked
+// for a stream, writes its events as they come, starting the stream at the
+// first one. It returns the stream, nil when none was started, and false
+// when the client went away first.
+func follow(w http.ResponseWriter, r *http.Request, q *queue) (*streamWriter, bool) {
 	format := streamFormat(r)
 	var sw *streamWriter
 	for {
 		select {
 		case <-q.wake:
 		case <-r.Context().Done():
-			return nil // the change goes on; its events are in the store
+			return nil, false
 		}
 		evs, done := q.take()
 		if format != "" && len(evs) > 0 && sw == nil {
@@ -113,37 +152,9 @@ func (s *Server) runChange(w http.ResponseWriter, r *http.Request, okStatus int,
 			}
 			sw.flush()
 		}
-		if !done {
-			continue
+		if done {
+			return sw, true
 		}
-		q.mu.Lock()
-		res, err := q.res, q.err
-		q.mu.Unlock()
-		code := okStatus
-		if res != nil && res.Pending != nil {
-			code = http.StatusAccepted
-		}
-		if sw != nil {
-			if err != nil {
-				info := errorInfo(err)
-				sw.line(StreamLine{Type: "error", Status: status(info.Code), Error: &info, Result: res})
-			} else {
-				sw.line(StreamLine{Type: "result", Status: code, Result: res})
-			}
-			sw.flush()
-			if err != nil {
-				logErr(r, err)
-			}
-			return nil
-		}
-		if err != nil {
-			logErr(r, err)
-			info := errorInfo(err)
-			writeJSON(w, status(info.Code), ChangeError{Error: info, Result: res})
-			return nil
-		}
-		writeJSON(w, code, res)
-		return nil
 	}
 }
 

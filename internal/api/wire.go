@@ -24,6 +24,26 @@ type ChangeBody struct {
 	Commit    string            `json:"commit,omitempty"`
 }
 
+// RenderBody asks for the manifests of workloads, as deploying them would
+// make them, in one format.
+type RenderBody struct {
+	Workloads []WorkloadFile `json:"workloads"`
+	// Format is "kubernetes" or "compose".
+	Format string            `json:"format"`
+	Images map[string]string `json:"images,omitempty"`
+	// Builds are Compose build contexts by [WORKLOAD.]CONTAINER, written
+	// into compose.yaml as given (the server reads no files).
+	Builds map[string]string `json:"builds,omitempty"`
+}
+
+// GCResult is the answer of a garbage collection: the environments
+// deleted and, when some could not be, why (the response then has the
+// status of that error).
+type GCResult struct {
+	Deleted []store.Environment `json:"deleted"`
+	Error   *ErrorInfo          `json:"error,omitempty"`
+}
+
 // PromoteBody promotes the workloads of environment From.
 type PromoteBody struct {
 	From   string            `json:"from"`
@@ -127,6 +147,9 @@ type StreamLine struct {
 	// Deployment is the finished deployment, ending a followed event
 	// stream.
 	Deployment *store.Deployment `json:"deployment,omitempty"`
+	// Deleted are the environments a garbage collection deleted, on the
+	// line that ends its stream.
+	Deleted []store.Environment `json:"deleted,omitempty"`
 }
 
 // ChangeError is the body of a change that failed after planning: the

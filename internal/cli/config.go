@@ -32,7 +32,13 @@ func (a *app) configFor(d *door, dir string) (*service.Config, error) {
 // checkFor checks --platform, --app and --env; a server needs no
 // --platform.
 func (f *envFlags) checkFor(d *door) error {
-	if d.svc != nil {
+	return f.checkWhere(d.svc == nil)
+}
+
+// checkWhere is checkFor before the door is open: remote says whether the
+// command goes to a server.
+func (f *envFlags) checkWhere(remote bool) error {
+	if !remote {
 		return f.check()
 	}
 	g := *f

@@ -10,6 +10,7 @@ import (
 	"github.com/pavedev/pave/internal/api"
 	"github.com/pavedev/pave/internal/client"
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/service"
 	"github.com/pavedev/pave/internal/store"
@@ -33,6 +34,13 @@ type core interface {
 	Deployment(ctx context.Context, actor service.Actor, id string) (*service.DeploymentDetail, error)
 	Approve(ctx context.Context, req service.ApproveRequest) (*service.StoredPlan, error)
 	ApplyPlan(ctx context.Context, req service.ApplyPlanRequest) (*service.DeployResult, error)
+	Render(ctx context.Context, req service.RenderRequest) (*service.Rendered, error)
+	Explain(ctx context.Context, req service.ExplainRequest) (platform.Explanation, error)
+	Logs(ctx context.Context, req service.LogsRequest) ([]string, error)
+	PutSecret(ctx context.Context, actor service.Actor, name string, value []byte) error
+	DeleteSecret(ctx context.Context, actor service.Actor, name string) error
+	ListSecrets(ctx context.Context, actor service.Actor) ([]store.SecretInfo, error)
+	GC(ctx context.Context, cfg service.Config, actor service.Actor, deploy func(service.DeployRequest) service.DeployRequest) ([]store.Environment, error)
 }
 
 var (
@@ -52,30 +60,37 @@ type door struct {
 // PAVE_SERVER is set) and no local state was asked for with --state or
 // --database-url; the local service otherwise.
 func (a *app) open(cmd *cobra.Command, sf stateFlags, needState bool) (*door, error) {
-	local := os.Getenv("PAVE_STATE") != "" || os.Getenv("PAVE_DATABASE_URL") != ""
-	for _, f := range []string{"state", "database-url"} {
-		if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
-			local = true
-		}
+	cr, err := loginFor(cmd)
+	if err != nil {
+		return nil, err
 	}
-	if !local {
-		cr, err := loadCredentials()
+	if cr != nil {
+		c, err := cr.client()
 		if err != nil {
 			return nil, err
 		}
-		if cr != nil {
-			c, err := cr.client()
-			if err != nil {
-				return nil, err
-			}
-			return &door{core: remote{c}, close: func() {}}, nil
-		}
+		return &door{core: remote{c}, close: func() {}}, nil
 	}
 	svc, closeSvc, err := a.service(cmd.Context(), sf, needState)
 	if err != nil {
 		return nil, err
 	}
 	return &door{core: svc, svc: svc, close: closeSvc}, nil
+}
+
+// loginFor returns the login a command goes through to a server, or nil
+// when it works on local state: no login, or --state, --database-url,
+// PAVE_STATE or PAVE_DATABASE_URL given.
+func loginFor(cmd *cobra.Command) (*credentials, error) {
+	if os.Getenv("PAVE_STATE") != "" || os.Getenv("PAVE_DATABASE_URL") != "" {
+		return nil, nil
+	}
+	for _, f := range []string{"state", "database-url"} {
+		if fl := cmd.Flags().Lookup(f); fl != nil && fl.Changed {
+			return nil, nil
+		}
+	}
+	return loadCredentials()
 }
 
 // remote is the core of a pave server, through its API. Platform, Policies
@@ -162,4 +177,40 @@ func (r remote) Approve(ctx context.Context, req service.ApproveRequest) (*servi
 
 func (r remote) ApplyPlan(ctx context.Context, req service.ApplyPlanRequest) (*service.DeployResult, error) {
 	return r.c.ApplyPlan(ctx, req.PlanID, req.Progress)
+}
+
+func (r remote) Render(ctx context.Context, req service.RenderRequest) (*service.Rendered, error) {
+	body, err := changeBody(req.Workloads, req.Images, "")
+	if err != nil {
+		return nil, err
+	}
+	return r.c.Render(ctx, req.App, req.Env, api.RenderBody{Workloads: body.Workloads, Format: req.Format, Images: req.Images, Builds: req.Builds})
+}
+
+func (r remote) Explain(ctx context.Context, req service.ExplainRequest) (platform.Explanation, error) {
+	return r.c.Explain(ctx, req.App, req.Env, req.Type, req.Class, req.ID)
+}
+
+func (r remote) Logs(ctx context.Context, req service.LogsRequest) ([]string, error) {
+	return r.c.Logs(ctx, req.App, req.Env, req.Workload, req.Tail)
+}
+
+func (r remote) PutSecret(ctx context.Context, _ service.Actor, name string, value []byte) error {
+	return r.c.PutSecret(ctx, name, value)
+}
+
+func (r remote) DeleteSecret(ctx context.Context, _ service.Actor, name string) error {
+	return r.c.DeleteSecret(ctx, name)
+}
+
+func (r remote) ListSecrets(ctx context.Context, _ service.Actor) ([]store.SecretInfo, error) {
+	return r.c.ListSecrets(ctx)
+}
+
+func (r remote) GC(ctx context.Context, _ service.Config, _ service.Actor, deploy func(service.DeployRequest) service.DeployRequest) ([]store.Environment, error) {
+	var d service.DeployRequest
+	if deploy != nil {
+		d = deploy(d)
+	}
+	return r.c.GC(ctx, d.Progress)
 }

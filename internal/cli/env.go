@@ -79,22 +79,31 @@ func (a *app) newGC() *cobra.Command {
 	var sf stateFlags
 	var platformDir string
 	cmd := &cobra.Command{Use: "gc --platform DIR", Short: "Destroy ephemeral environments whose time to live is over",
+		Long: `Gc destroys and deletes every environment whose time to live is over, each
+as its deletion by you would be. Platform engineers and admins only.`,
 		Example: "  pave gc --platform examples/platform", Args: noArgs,
 		RunE: runE(func(cmd *cobra.Command, _ []string) error {
-			if platformDir == "" {
+			// Flags first: a local mistake creates no state.
+			login, err := loginFor(cmd)
+			if err != nil {
+				return err
+			}
+			if login == nil && platformDir == "" {
 				return usagef("missing --platform")
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			d, err := a.open(cmd, sf, true)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			cfg, err := a.loadConfig(svc, platformDir)
-			if err != nil {
-				return err
+			defer d.close()
+			cfg := &service.Config{}
+			if d.svc != nil {
+				if cfg, err = a.loadConfig(d.svc, platformDir); err != nil {
+					return err
+				}
 			}
 			pp := &progressPrinter{w: a.stdout}
-			done, err := svc.GC(cmd.Context(), *cfg, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
+			done, err := d.GC(cmd.Context(), *cfg, localActor(), func(d service.DeployRequest) service.DeployRequest { d.Progress = pp.event; return d })
 			for _, e := range done {
 				fmt.Fprintf(a.stdout, "destroyed expired environment %s/%s\n", e.App, e.Name)
 			}
@@ -103,7 +112,7 @@ func (a *app) newGC() *cobra.Command {
 			}
 			return err
 		})}
-	cmd.Flags().StringVar(&platformDir, "platform", envOr("PAVE_PLATFORM", ""), "platform config directory")
+	cmd.Flags().StringVar(&platformDir, "platform", envOr("PAVE_PLATFORM", ""), "platform config directory (env PAVE_PLATFORM)")
 	sf.register(cmd)
 	return cmd
 }

@@ -6,11 +6,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pavedev/pave/internal/service"
 )
 
 func (a *app) newExplain() *cobra.Command {
 	var output string
 	var ef envFlags
+	var sf stateFlags
 	cmd := &cobra.Command{
 		Use:   "explain --platform DIR --app APP --env ENV [-o text|json] TYPE[.CLASS][#ID]",
 		Short: "Show which resource definition provides a resource, and why",
@@ -30,21 +33,23 @@ the fields they set: resId (8) > env (4) > envType (2) > app (1), summed.`,
 			if err := checkFormat(output); err != nil {
 				return err
 			}
-			if err := ef.check(); err != nil {
-				return err
-			}
 			head, id, _ := strings.Cut(args[0], "#")
 			typ, class, _ := strings.Cut(head, ".")
-			svc, closeSvc, err := a.service(cmd.Context(), stateFlags{}, false)
+			d, err := a.open(cmd, sf, false)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
-			if err != nil {
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
 				return err
 			}
-			ex, err := svc.Explain(p, ef.app, ef.env, typ, class, id)
+			req := service.ExplainRequest{App: ef.app, Env: ef.env, Type: typ, Class: class, ID: id, Actor: localActor()}
+			if d.svc != nil {
+				if req.Platform, err = a.loadPlatform(d.svc, ef.platformDir); err != nil {
+					return err
+				}
+			}
+			ex, err := d.Explain(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
@@ -68,5 +73,6 @@ the fields they set: resId (8) > env (4) > envType (2) > app (1), summed.`,
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", formatText, "output format: text or json")
 	ef.register(cmd)
+	sf.register(cmd)
 	return cmd
 }

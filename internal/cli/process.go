@@ -5,10 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pavedev/pave/internal/errs"
-	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/service"
-	"github.com/pavedev/pave/internal/target"
 	"github.com/pavedev/pave/internal/target/process"
 )
 
@@ -26,30 +23,35 @@ func (a *app) newLogs() *cobra.Command {
 	var sf stateFlags
 	var tail int
 	cmd := &cobra.Command{Use: "logs --platform DIR --app APP --env ENV WORKLOAD", Short: "Show a workload's recent logs",
+		Long: `Logs prints the last --tail lines (0 for all) of a workload's output, from
+targets that keep it (process, compose). Logged in to a server, they are the
+server's.`,
 		Example: "  pave logs --platform examples/platform --app shop --env development api --tail 50",
 		Args:    cobra.ExactArgs(1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			if err := ef.check(); err != nil {
-				return err
+			if tail < 0 {
+				return usagef("--tail must be 0 (all) or more")
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
+			// Flags first: a local mistake creates no state.
+			login, err := loginFor(cmd)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			p, err := a.loadPlatform(svc, ef.platformDir)
+			if err := ef.checkWhere(login != nil); err != nil {
+				return err
+			}
+			d, err := a.open(cmd, sf, true)
 			if err != nil {
 				return err
 			}
-			tgt, cfg, err := targetOf(svc, p, ef.env)
-			if err != nil {
-				return err
+			defer d.close()
+			req := service.LogsRequest{App: ef.app, Env: ef.env, Workload: args[0], Tail: tail, Actor: localActor()}
+			if d.svc != nil {
+				if req.Platform, err = a.loadPlatform(d.svc, ef.platformDir); err != nil {
+					return err
+				}
 			}
-			lr, ok := tgt.(target.LogReader)
-			if !ok {
-				return errs.New(errs.Invalid, "the target of environment %q keeps no logs pave can read", ef.env)
-			}
-			lines, err := lr.Logs(cmd.Context(), cfg, ef.app, ef.env, args[0], tail)
+			lines, err := d.Logs(cmd.Context(), req)
 			if err != nil {
 				return err
 			}
@@ -60,20 +62,6 @@ func (a *app) newLogs() *cobra.Command {
 		})}
 	ef.register(cmd)
 	sf.register(cmd)
-	cmd.Flags().IntVar(&tail, "tail", 100, "how many lines")
+	cmd.Flags().IntVar(&tail, "tail", 100, "how many lines (0 for all)")
 	return cmd
-}
-
-// targetOf returns the target of a config environment with its config as
-// written (log and status reading need no secrets).
-func targetOf(svc *service.Service, p *platform.Platform, env string) (target.Target, target.Config, error) {
-	e, err := p.Environment(env)
-	if err != nil {
-		return nil, nil, err
-	}
-	t, ok := svc.Targets.Get(e.Target.Kind)
-	if !ok {
-		return nil, nil, errs.New(errs.Invalid, "unknown target %q", e.Target.Kind)
-	}
-	return t, target.Config(e.Target.Config), nil
 }

@@ -28,9 +28,6 @@ comment and left out, Compose secret env files are left for deploy to write.`,
 		Example: `  pave render --platform examples/platform --app shop --env staging --target kubernetes examples/shop/*.score.yaml
   pave render --platform examples/platform --app shop --env staging --target compose --out build/ examples/shop/*.score.yaml`,
 		RunE: runE(func(cmd *cobra.Command, files []string) error {
-			if err := ef.check(); err != nil {
-				return err
-			}
 			if targetKind != service.RenderKubernetes && targetKind != service.RenderCompose {
 				return usagef("--target must be kubernetes or compose")
 			}
@@ -42,26 +39,24 @@ comment and left out, Compose secret env files are left for deploy to write.`,
 			if err != nil {
 				return err
 			}
-			svc, closeSvc, err := a.service(cmd.Context(), sf, false)
+			d, err := a.open(cmd, sf, false)
 			if err != nil {
 				return err
 			}
-			defer closeSvc()
-			cfg, err := a.loadConfig(svc, ef.platformDir)
+			defer d.close()
+			if err := ef.checkFor(d); err != nil {
+				return err
+			}
+			cfg, err := a.configFor(d, ef.platformDir)
 			if err != nil {
 				return err
 			}
-			p := cfg.Platform
 			ws, err := wf.parse(files)
 			if err != nil {
 				return err
 			}
-			plan, err := svc.Plan(cmd.Context(), service.PlanRequest{Platform: p, Policies: cfg.Policies, App: ef.app, Env: ef.env,
-				Workloads: ws, Images: imgs, Actor: localActor()})
-			if err != nil {
-				return err
-			}
-			out, err := svc.Render(cmd.Context(), service.RenderRequest{Platform: p, Plan: plan.Plan, Format: targetKind, Images: imgs, Builds: blds})
+			out, err := d.Render(cmd.Context(), service.RenderRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: ef.app, Env: ef.env,
+				Workloads: ws, Format: targetKind, Images: imgs, Builds: blds, Actor: localActor()})
 			if err != nil {
 				return err
 			}

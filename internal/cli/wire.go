@@ -68,8 +68,10 @@ func (a *app) service(ctx context.Context, sf stateFlags, needState bool) (*serv
 		return nil, nil, err
 	}
 	// Targets that write digests of secret values where others read them
-	// (gitops) key them with a key derived from the sealing key.
-	_, svc.Targets = registries(stateDir, sealer.DeriveKey(targetHashKeyPurpose))
+	// (gitops) key them with a key derived from the sealing key; Render
+	// keys its digests the same way, so that it shows what targets write.
+	svc.HashKey = sealer.DeriveKey(targetHashKeyPurpose)
+	_, svc.Targets = registries(stateDir, svc.HashKey)
 	st, err := sqlstore.Open(ctx, url, sealer)
 	if err != nil {
 		return nil, nil, err

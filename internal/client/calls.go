@@ -2,11 +2,14 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/pavedev/pave/internal/api"
 	"github.com/pavedev/pave/internal/engine"
+	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/service"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -162,4 +165,64 @@ func itoaNZ(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
+}
+
+// Render renders workloads as Kubernetes manifests or a Compose project,
+// provisioning nothing; the result holds no secret value.
+func (c *Client) Render(ctx context.Context, app, env string, body api.RenderBody) (*service.Rendered, error) {
+	var out service.Rendered
+	return &out, c.do(ctx, "POST", envPath(app, env)+"/render", body, &out)
+}
+
+// Explain says which definition provides a resource in an environment,
+// and why.
+func (c *Client) Explain(ctx context.Context, app, env, typ, class, id string) (platform.Explanation, error) {
+	var out platform.Explanation
+	return out, c.do(ctx, "GET", envPath(app, env)+"/explain"+query("type", typ, "class", class, "id", id), nil, &out)
+}
+
+// Logs returns a workload's last tail log lines (all the target keeps for
+// 0).
+func (c *Client) Logs(ctx context.Context, app, env, workload string, tail int) ([]string, error) {
+	var out []string
+	return out, c.do(ctx, "GET", envPath(app, env)+"/workloads/"+esc(workload)+"/logs?tail="+strconv.Itoa(tail), nil, &out)
+}
+
+// ListSecrets lists the platform secrets' names, never their values.
+func (c *Client) ListSecrets(ctx context.Context) ([]store.SecretInfo, error) {
+	var out []store.SecretInfo
+	return out, c.do(ctx, "GET", "/api/v1/secrets", nil, &out)
+}
+
+// PutSecret sets a platform secret.
+func (c *Client) PutSecret(ctx context.Context, name string, value []byte) error {
+	return c.do(ctx, "PUT", "/api/v1/secrets/"+esc(name), api.SecretBody{Value: string(value)}, nil)
+}
+
+// DeleteSecret deletes a platform secret.
+func (c *Client) DeleteSecret(ctx context.Context, name string) error {
+	return c.do(ctx, "DELETE", "/api/v1/secrets/"+esc(name), nil, nil)
+}
+
+// GC destroys and deletes the expired environments, following the engine's
+// events; it returns those deleted with the error, if any, of the others.
+func (c *Client) GC(ctx context.Context, progress engine.Progress) ([]store.Environment, error) {
+	var deleted []store.Environment
+	err := c.stream(ctx, "POST", "/api/v1/gc", nil, progress,
+		func(code int, b []byte, status string) error {
+			var res api.GCResult
+			if json.Unmarshal(b, &res) != nil || (code >= 300 && (res.Error == nil || res.Error.Code == "")) {
+				return errs.New(errs.Transient, "the pave server answered %s", status)
+			}
+			deleted = res.Deleted
+			if res.Error != nil {
+				return fromInfo(*res.Error)
+			}
+			return nil
+		},
+		func(l line) error {
+			deleted = l.Deleted
+			return lineError(l)
+		})
+	return deleted, err
 }

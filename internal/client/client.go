@@ -21,6 +21,7 @@ import (
 	"github.com/pavedev/pave/internal/engine"
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/service"
+	"github.com/pavedev/pave/internal/store"
 )
 
 // Client calls one pave server with one API token. It is safe for
@@ -128,48 +129,83 @@ func fromInfo(info api.ErrorInfo) error {
 
 // line is a stream line with its event left raw.
 type line struct {
-	Type   string                `json:"type"`
-	Event  json.RawMessage       `json:"event"`
-	Status int                   `json:"status"`
-	Result *service.DeployResult `json:"result"`
-	Error  *api.ErrorInfo        `json:"error"`
+	Type    string                `json:"type"`
+	Event   json.RawMessage       `json:"event"`
+	Status  int                   `json:"status"`
+	Result  *service.DeployResult `json:"result"`
+	Error   *api.ErrorInfo        `json:"error"`
+	Deleted []store.Environment   `json:"deleted"`
 }
 
 // change sends a change and follows its events: progress gets each engine
 // event as it happens. It returns the result with the error, if any, of
 // the change.
 func (c *Client) change(ctx context.Context, method, path string, body any, progress engine.Progress) (*service.DeployResult, error) {
+	var res *service.DeployResult
+	err := c.stream(ctx, method, path, body, progress,
+		func(code int, b []byte, status string) error {
+			if code >= 300 {
+				var ce api.ChangeError
+				if json.Unmarshal(b, &ce) != nil || ce.Error.Code == "" {
+					return errs.New(errs.Transient, "the pave server answered %s", status)
+				}
+				res = ce.Result
+				return fromInfo(ce.Error)
+			}
+			res = &service.DeployResult{}
+			if err := json.Unmarshal(b, res); err != nil {
+				res = nil
+				return errs.Wrap(errs.Transient, err, "the server's answer cannot be read")
+			}
+			return nil
+		},
+		func(l line) error {
+			res = l.Result
+			return lineError(l)
+		})
+	return res, err
+}
+
+// lineError is the error a stream's last line reports, if any.
+func lineError(l line) error {
+	if l.Type != "error" {
+		return nil
+	}
+	if l.Error == nil {
+		return errs.New(errs.Internal, "the server reported an error without saying which")
+	}
+	return fromInfo(*l.Error)
+}
+
+// stream sends a request that may answer with a stream of engine events
+// (given to progress as they come) ended by a line of type result or error,
+// which end handles; an answer that is not a stream goes to plain with its
+// status code, body and status text.
+func (c *Client) stream(ctx context.Context, method, path string, body any, progress engine.Progress,
+	plain func(code int, b []byte, status string) error, end func(l line) error) error {
 	req, err := c.request(ctx, method, path, body)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Accept", "application/x-ndjson")
 	resp, err := c.send(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-ndjson") {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		if resp.StatusCode >= 300 {
-			var ce api.ChangeError
-			if json.Unmarshal(b, &ce) != nil || ce.Error.Code == "" {
-				return nil, errs.New(errs.Transient, "the pave server answered %s", resp.Status)
-			}
-			return ce.Result, fromInfo(ce.Error)
+		b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		if err != nil {
+			return errs.Wrap(errs.Transient, err, "the server's answer cannot be read")
 		}
-		var res service.DeployResult
-		if err := json.Unmarshal(b, &res); err != nil {
-			return nil, errs.Wrap(errs.Transient, err, "the server's answer cannot be read")
-		}
-		return &res, nil
+		return plain(resp.StatusCode, b, resp.Status)
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	for sc.Scan() {
 		var l line
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return nil, errs.Wrap(errs.Transient, err, "the server's stream cannot be read")
+			return errs.Wrap(errs.Transient, err, "the server's stream cannot be read")
 		}
 		switch l.Type {
 		case "event":
@@ -177,20 +213,15 @@ func (c *Client) change(ctx context.Context, method, path string, body any, prog
 			if progress != nil && json.Unmarshal(l.Event, &ev) == nil {
 				progress(ev)
 			}
-		case "result":
-			return l.Result, nil
-		case "error":
-			if l.Error == nil {
-				return l.Result, errs.New(errs.Internal, "the server reported an error without saying which")
-			}
-			return l.Result, fromInfo(*l.Error)
+		case "result", "error":
+			return end(l)
 		}
 	}
 	err = sc.Err()
 	if err == nil {
 		err = errors.New("stream ended early")
 	}
-	return nil, errs.Wrap(errs.Transient, err, "the connection to the server ended before the change did: follow it with pave deployments show")
+	return errs.Wrap(errs.Transient, err, "the connection to the server ended before the change did: follow it with pave deployments show")
 }
 
 // query builds "?k=v&..." of the non-empty values.

@@ -47,11 +47,19 @@ const (
 	ManageOwnTokens Action = "tokens.own"
 )
 
+// Global actions of platform upkeep, for platform engineers and admins:
+// managing platform secrets (never reading their values) and collecting
+// expired environments.
+const (
+	ManageSecrets  Action = "secrets.write"
+	CollectGarbage Action = "platform.gc"
+)
+
 // AppActions are the actions judged against an app and an environment.
 var AppActions = []Action{ReadApp, CreateApp, Plan, Deploy, Destroy, Promote, Rollback, CreateEnv, DeleteEnv, ApprovePlan, RevealSecrets}
 
 // GlobalActions are the actions that are not about one app.
-var GlobalActions = []Action{ReadPlatform, ManagePlatform, ReadAudit, ReadIdentity, ManageIdentity, ManageOwnTokens}
+var GlobalActions = []Action{ReadPlatform, ManagePlatform, ReadAudit, ReadIdentity, ManageIdentity, ManageOwnTokens, ManageSecrets, CollectGarbage}
 
 // changes are the app actions that change an environment.
 var changes = []Action{Deploy, Destroy, Promote, Rollback, CreateEnv, DeleteEnv}
@@ -122,6 +130,11 @@ func Authorize(p Principal, a Action, s Scope) Decision {
 		return deny(p, a, "the platform")
 	case ManageIdentity:
 		return deny(p, a, "users and teams")
+	case ManageSecrets, CollectGarbage:
+		if global {
+			return Decision{Allowed: true}
+		}
+		return deny(p, a, "the platform")
 	}
 	if !slices.Contains(AppActions, a) {
 		return Decision{Reason: fmt.Sprintf("unknown action %q", a)}

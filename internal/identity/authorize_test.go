@@ -71,11 +71,24 @@ func TestAuthorizeGlobal(t *testing.T) {
 		ReadAudit:      {Viewer: d, Developer: d, PlatformEngineer: a, Admin: a, "": d},
 		ReadIdentity:   {Viewer: d, Developer: d, PlatformEngineer: a, Admin: a, "": d},
 		ManageIdentity: {Viewer: d, Developer: d, PlatformEngineer: d, Admin: a, "": d},
+		ManageSecrets:  {Viewer: d, Developer: d, PlatformEngineer: a, Admin: a, "": d},
+		CollectGarbage: {Viewer: d, Developer: d, PlatformEngineer: a, Admin: a, "": d},
 	}
 	for action, byRole := range tests {
 		for role, exp := range byRole {
 			p := Principal{ID: "u", Kind: "human", Roles: []string{role}}
 			check(t, fmt.Sprintf("%s/%s", role, action), Authorize(p, action, Scope{}), exp)
+			// A team changes nothing about a global action.
+			p.Teams = []string{"shop"}
+			check(t, fmt.Sprintf("%s/%s/in team", role, action), Authorize(p, action, Scope{App: "shop", Team: "shop"}), exp)
+		}
+		if d := Authorize(Principal{Roles: []string{Admin}}, action, Scope{}); d.Allowed || d.Reason != "not authenticated" {
+			t.Errorf("nobody/%s: %+v", action, d)
+		}
+	}
+	for _, action := range GlobalActions {
+		if _, ok := tests[action]; !ok && action != ManageOwnTokens {
+			t.Errorf("global action %s is not in the table", action)
 		}
 	}
 	for _, role := range append(Roles, "") {

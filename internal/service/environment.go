@@ -118,9 +118,11 @@ func (s *Service) DeleteEnvironment(ctx context.Context, req DeployRequest) (*De
 	return res, nil
 }
 
-// GC destroys and deletes every environment whose time to live is over.
+// GC destroys and deletes every environment whose time to live is over;
+// platform engineers and admins only. Each deletion is also judged (and
+// audited) as the actor's deletion of that environment.
 func (s *Service) GC(ctx context.Context, cfg Config, actor Actor, progress func(DeployRequest) DeployRequest) ([]store.Environment, error) {
-	if err := s.allow(ctx, cfg.Platform, actor, identity.ManagePlatform, "", ""); err != nil {
+	if err := s.allow(ctx, cfg.Platform, actor, identity.CollectGarbage, "", ""); err != nil {
 		return nil, err
 	}
 	expired, err := s.Store.ListExpiredEnvironments(ctx, s.now())

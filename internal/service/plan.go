@@ -100,21 +100,6 @@ func (s *Service) previous(ctx context.Context, app, env string) ([]graph.Previo
 	return prev, wls, nil
 }
 
-// Explain shows how a resource would be matched in an environment.
-func (s *Service) Explain(p *platform.Platform, app, env, typ, class, id string) (platform.Explanation, error) {
-	e, err := p.Environment(env)
-	if err != nil {
-		return platform.Explanation{}, err
-	}
-	if class == "" {
-		class = score.DefaultClass
-	}
-	if _, err := p.Type(typ); err != nil {
-		return platform.Explanation{}, errs.New(errs.Invalid, "unknown resource type %q", typ)
-	}
-	return p.Explain(e.MatchContext(app, id), typ, class), nil
-}
-
 func checkName(what, v string) error {
 	if !score.IsLabel(v) {
 		return errs.New(errs.Invalid, "%s %q must be a lower-case RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)", what, v)

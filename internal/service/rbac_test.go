@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,111 @@ func expect(t *testing.T, name string, err error, decision string, allowedCode e
 		if errs.CodeOf(err) != allowedCode {
 			t.Errorf("%s: got %v, want %q", name, err, allowedCode)
 		}
+	}
+}
+
+// TestRBACViewsSecretsGC runs every role against render (plan's rule),
+// explain (anyone), logs (reading the app), platform secrets and gc
+// (platform engineers and admins), on its own team's app and another's.
+// Nobody at all is unauthorized; every refusal is audited.
+func TestRBACViewsSecretsGC(t *testing.T) {
+	e := newEnv(t)
+	e.seedIdentity(t)
+	ctx := t.Context()
+	allowIf := func(ok bool) string { return map[bool]string{true: "allow", false: "deny"}[ok] }
+	for _, role := range identity.Roles {
+		a := actor("u-"+role, "human", role, "shop")
+		global := role == identity.PlatformEngineer || role == identity.Admin
+		for _, app := range []string{"shop", "blog"} {
+			for _, envName := range []string{"dev", "prod"} {
+				own := app == "shop" || global
+				name := fmt.Sprintf("%s/%s/%s", role, app, envName)
+				_, err := e.svc.Render(ctx, service.RenderRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies, App: app, Env: envName,
+					Workloads: e.web, Format: service.RenderKubernetes, Actor: a})
+				expect(t, name+"/render", err, allowIf(own && role != identity.Viewer), "")
+				_, err = e.svc.Explain(ctx, service.ExplainRequest{Platform: e.cfg.Platform, App: app, Env: envName, Type: "redis", Actor: a})
+				expect(t, name+"/explain", err, "allow", "")
+				// Nothing runs there: an allowed read finds no logs.
+				_, err = e.svc.Logs(ctx, service.LogsRequest{Platform: e.cfg.Platform, App: app, Env: envName, Workload: "web", Actor: a})
+				expect(t, name+"/logs", err, allowIf(own), errs.NotFound)
+			}
+		}
+		err := e.svc.PutSecret(ctx, a, "k-"+role, []byte("v4lue"))
+		expect(t, role+"/secret put", err, allowIf(global), "")
+		list, err := e.svc.ListSecrets(ctx, a)
+		expect(t, role+"/secret list", err, allowIf(global), "")
+		if global && (len(list) != 1 || list[0].Name != "k-"+role) {
+			t.Errorf("%s/secret list = %+v", role, list)
+		}
+		err = e.svc.DeleteSecret(ctx, a, "k-"+role)
+		expect(t, role+"/secret delete", err, allowIf(global), "")
+		_, err = e.svc.GC(ctx, *e.cfg, a, nil)
+		expect(t, role+"/gc", err, allowIf(global), "")
+	}
+	nobody := service.Actor{}
+	_, err := e.svc.Render(ctx, service.RenderRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies, App: "shop", Env: "dev",
+		Workloads: e.web, Format: service.RenderKubernetes, Actor: nobody})
+	wantCode(t, err, errs.Unauthorized)
+	_, err = e.svc.Explain(ctx, service.ExplainRequest{Platform: e.cfg.Platform, App: "shop", Env: "dev", Type: "redis", Actor: nobody})
+	wantCode(t, err, errs.Unauthorized)
+	_, err = e.svc.Logs(ctx, service.LogsRequest{Platform: e.cfg.Platform, App: "shop", Env: "dev", Workload: "web", Actor: nobody})
+	wantCode(t, err, errs.Unauthorized)
+	wantCode(t, e.svc.PutSecret(ctx, nobody, "k", []byte("v")), errs.Unauthorized)
+	wantCode(t, e.svc.DeleteSecret(ctx, nobody, "k"), errs.Unauthorized)
+	_, err = e.svc.ListSecrets(ctx, nobody)
+	wantCode(t, err, errs.Unauthorized)
+	_, err = e.svc.GC(ctx, *e.cfg, nobody, nil)
+	wantCode(t, err, errs.Unauthorized)
+
+	// Refusals and changes are audited, values never.
+	audit, err := e.svc.Audit(ctx, service.LocalAdmin(), store.AuditFilter{})
+	ok(t, err)
+	seen := map[string]bool{}
+	for _, en := range audit {
+		seen[en.Action+" "+en.Actor+" "+en.Outcome] = true
+		if strings.Contains(string(en.Detail), "v4lue") {
+			t.Errorf("audit holds a secret value: %+v", en)
+		}
+	}
+	for _, want := range []string{"secrets.write u-developer denied", "platform.gc u-viewer denied", "plan u-viewer denied",
+		"app.read u-developer denied", "secret.put u-admin ok", "secret.delete u-platform-engineer ok"} {
+		if !seen[want] {
+			t.Errorf("no audit entry %q", want)
+		}
+	}
+}
+
+// TestRenderKeepsSecretsOut: a render holds no secret value in either
+// format, and its digests of them are keyed with HashKey.
+func TestRenderKeepsSecretsOut(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	render := func(format string, key []byte) *service.Rendered {
+		t.Helper()
+		e.svc.HashKey = key
+		out, err := e.svc.Render(ctx, service.RenderRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies, App: "shop", Env: "dev",
+			Workloads: e.web, Format: format, Actor: service.LocalAdmin()})
+		ok(t, err)
+		for _, f := range out.Files {
+			if strings.Contains(string(f.Content), "s3cret-value") {
+				t.Fatalf("%s render: %s holds the secret", format, f.Path)
+			}
+		}
+		if len(out.Warnings) == 0 {
+			t.Errorf("%s render: no warning that secrets are left out", format)
+		}
+		return out
+	}
+	render(service.RenderCompose, nil)
+	hash := regexp.MustCompile(`pave.dev/config-hash: "?([^"\s]+)`)
+	plain := hash.FindSubmatch(render(service.RenderKubernetes, nil).Files[0].Content)
+	keyed := hash.FindSubmatch(render(service.RenderKubernetes, []byte("k1")).Files[0].Content)
+	other := hash.FindSubmatch(render(service.RenderKubernetes, []byte("k2")).Files[0].Content)
+	if plain == nil || keyed == nil || other == nil {
+		t.Fatal("no config-hash annotation")
+	}
+	if string(plain[1]) == string(keyed[1]) || string(keyed[1]) == string(other[1]) {
+		t.Errorf("config-hash ignores HashKey: %s %s %s", plain[1], keyed[1], other[1])
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // PutSecret sets a platform secret; platform engineers and admins only.
 // The value is never audited, logged or returned.
 func (s *Service) PutSecret(ctx context.Context, actor Actor, name string, value []byte) error {
-	if err := s.allow(ctx, nil, actor, identity.ManagePlatform, "", ""); err != nil {
+	if err := s.allow(ctx, nil, actor, identity.ManageSecrets, "", ""); err != nil {
 		return err
 	}
 	if err := store.CheckSecretName(name); err != nil {
@@ -21,9 +21,10 @@ func (s *Service) PutSecret(ctx context.Context, actor Actor, name string, value
 	return err
 }
 
-// DeleteSecret deletes a platform secret.
+// DeleteSecret deletes a platform secret; platform engineers and admins
+// only.
 func (s *Service) DeleteSecret(ctx context.Context, actor Actor, name string) error {
-	if err := s.allow(ctx, nil, actor, identity.ManagePlatform, "", ""); err != nil {
+	if err := s.allow(ctx, nil, actor, identity.ManageSecrets, "", ""); err != nil {
 		return err
 	}
 	err := s.Store.DeleteSecret(ctx, name)
@@ -31,9 +32,10 @@ func (s *Service) DeleteSecret(ctx context.Context, actor Actor, name string) er
 	return err
 }
 
-// ListSecrets lists the names of the platform secrets, never their values.
+// ListSecrets lists the names of the platform secrets, never their
+// values; platform engineers and admins only.
 func (s *Service) ListSecrets(ctx context.Context, actor Actor) ([]store.SecretInfo, error) {
-	if err := s.allow(ctx, nil, actor, identity.ManagePlatform, "", ""); err != nil {
+	if err := s.allow(ctx, nil, actor, identity.ManageSecrets, "", ""); err != nil {
 		return nil, err
 	}
 	return s.Store.ListSecrets(ctx)

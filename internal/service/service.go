@@ -29,6 +29,11 @@ type Service struct {
 	// another process takes it for dead.
 	StaleAfter time.Duration
 	Now        func() time.Time
+	// HashKey keys the digests of secret values that Render writes (the
+	// Kubernetes pave.dev/config-hash annotation), so that rendered output
+	// is no offline guessing oracle for them; plain SHA-256 when nil. Set
+	// it to a stable key derived from the sealing key.
+	HashKey []byte
 }
 
 // Actor is who asks: a person, a CI job, an AI agent, or the local user.
