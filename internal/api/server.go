@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -50,6 +51,8 @@ type Options struct {
 	// AuthCacheTTL is how long a successful authentication is remembered
 	// (see authCache); DefaultAuthCacheTTL when zero, none when negative.
 	AuthCacheTTL time.Duration
+	// TLS, when set, makes Serve speak HTTPS (see TLSConfig).
+	TLS *tls.Config
 }
 
 // Server is pave's API server. It is an http.Handler.
@@ -139,6 +142,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s.opts.TLS != nil {
+		ln = tls.NewListener(ln, s.opts.TLS)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -15,6 +15,9 @@ import (
 type credentials struct {
 	Server string `json:"server"`
 	Token  string `json:"token"`
+	// CA is the PEM of the CA the server's certificate is checked against,
+	// when not the system's (pave login --ca-file).
+	CA string `json:"ca,omitempty"`
 }
 
 // credentialsPath is where pave login saves the login: the user config
@@ -35,7 +38,11 @@ func loadCredentials() (*credentials, error) {
 		if t == "" {
 			return nil, errs.New(errs.Unauthorized, "PAVE_SERVER is set but PAVE_TOKEN is not")
 		}
-		return &credentials{Server: s, Token: t}, nil
+		ca, err := readCAFile(os.Getenv("PAVE_CA_FILE"))
+		if err != nil {
+			return nil, err
+		}
+		return &credentials{Server: s, Token: t, CA: ca}, nil
 	}
 	path, err := credentialsPath()
 	if err != nil {
@@ -78,4 +85,35 @@ func (c *credentials) save() (string, error) {
 	return path, nil
 }
 
-func (c *credentials) client() (*client.Client, error) { return client.New(c.Server, c.Token) }
+func (c *credentials) client() (*client.Client, error) {
+	var opts []client.Option
+	if c.CA != "" {
+		opts = append(opts, client.WithCA([]byte(c.CA)))
+	}
+	return client.New(c.Server, c.Token, opts...)
+}
+
+// maxCAFile bounds a CA bundle.
+const maxCAFile = 1 << 20
+
+// readCAFile reads a PEM CA bundle; "" for no file.
+func readCAFile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", errs.Wrap(errs.Invalid, err, "CA file %s: %s", path, errText(err))
+	}
+	if fi.Size() > maxCAFile {
+		return "", errs.New(errs.Invalid, "CA file %s: larger than %d bytes", path, maxCAFile)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", errs.Wrap(errs.Invalid, err, "CA file %s: %s", path, errText(err))
+	}
+	if _, err := client.New("https://check", "", client.WithCA(b)); err != nil {
+		return "", errs.New(errs.Invalid, "CA file %s: no PEM certificate in it", path)
+	}
+	return string(b), nil
+}

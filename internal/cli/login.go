@@ -9,12 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pavedev/pave/internal/client"
 	"github.com/pavedev/pave/internal/errs"
 )
 
 func (a *app) newLogin() *cobra.Command {
-	var server, token string
+	var server, token, caFile string
 	cmd := &cobra.Command{
 		Use:   "login --server URL [--token TOKEN | --token - ]",
 		Short: "Log in to a pave server with an API token",
@@ -24,7 +23,9 @@ on plan, deploy, destroy, promote, rollback, env, resources, deployments and
 approve go through the server, with the same flags and output, unless
 --state or --database-url is given. The token comes from --token, from
 standard input with --token - (or when stdin is not a terminal), or from
-PAVE_TOKEN; never put it on a command line others can read.`,
+PAVE_TOKEN; never put it on a command line others can read. For a server
+whose certificate is signed by a private CA (or self-signed), give the CA
+with --ca-file; it is saved with the login.`,
 		Example: `  pave login --server https://pave.example.com --token - < token.txt
   PAVE_TOKEN=pave_... pave login --server https://pave.example.com`,
 		Args: noArgs,
@@ -36,7 +37,12 @@ PAVE_TOKEN; never put it on a command line others can read.`,
 			if err != nil {
 				return err
 			}
-			c, err := client.New(server, t)
+			ca, err := readCAFile(caFile)
+			if err != nil {
+				return err
+			}
+			cr := &credentials{Server: server, Token: t, CA: ca}
+			c, err := cr.client()
 			if err != nil {
 				return err
 			}
@@ -44,7 +50,8 @@ PAVE_TOKEN; never put it on a command line others can read.`,
 			if err != nil {
 				return err
 			}
-			path, err := (&credentials{Server: c.Server(), Token: t}).save()
+			cr.Server = c.Server()
+			path, err := cr.save()
 			if err != nil {
 				return err
 			}
@@ -54,6 +61,7 @@ PAVE_TOKEN; never put it on a command line others can read.`,
 		}),
 	}
 	cmd.Flags().StringVar(&server, "server", envOr("PAVE_SERVER", ""), "URL of the pave server (env PAVE_SERVER)")
+	cmd.Flags().StringVar(&caFile, "ca-file", envOr("PAVE_CA_FILE", ""), "PEM CA bundle to check an https:// server's certificate with, instead of the system's; saved with the login (env PAVE_CA_FILE)")
 	cmd.Flags().StringVar(&token, "token", "", `API token, or "-" to read it from standard input (default: PAVE_TOKEN, else standard input)`)
 	return cmd
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -28,7 +29,7 @@ func serverOwner() string {
 
 func (a *app) newServer() *cobra.Command {
 	var sf stateFlags
-	var listen, platformDir, logFormat string
+	var listen, platformDir, logFormat, tlsCert, tlsKey string
 	var staleAfter, resumeEvery, shutdown time.Duration
 	cmd := &cobra.Command{
 		Use:   "server --platform DIR [--listen ADDR] [--database-url URL | --state DIR]",
@@ -37,9 +38,10 @@ func (a *app) newServer() *cobra.Command {
 platform config of --platform. Several replicas may share one PostgreSQL
 database (--database-url): one deployment per environment holds across them,
 and a replica that dies mid-deployment has its deployment resumed by another
-after --stale-after. Logs are JSON lines on standard error. SIGINT or SIGTERM
-shut it down gracefully: deployments in flight get --shutdown-timeout to
-finish.
+after --stale-after. With --tls-cert and --tls-key it serves HTTPS (TLS 1.2
+or later) and picks up a renewed certificate without a restart. Logs are
+JSON lines on standard error. SIGINT or SIGTERM shut it down gracefully:
+deployments in flight get --shutdown-timeout to finish.
 
 Create the first admin on the same database, locally:
   pave user create ada --role admin --database-url URL
@@ -52,6 +54,16 @@ Create the first admin on the same database, locally:
 			}
 			if logFormat != "json" && logFormat != "text" {
 				return usagef("--log-format must be json or text")
+			}
+			if (tlsCert == "") != (tlsKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
+			}
+			var tlsConfig *tls.Config
+			if tlsCert != "" {
+				var err error
+				if tlsConfig, err = api.TLSConfig(tlsCert, tlsKey); err != nil {
+					return err
+				}
 			}
 			svc, closeSvc, err := a.service(cmd.Context(), sf, true)
 			if err != nil {
@@ -74,12 +86,16 @@ Create the first admin on the same database, locally:
 				}
 				return nil
 			}
-			srv := api.New(api.Options{Service: svc, Config: cfg, Logger: log, Ready: ready, ShutdownTimeout: shutdown})
+			srv := api.New(api.Options{Service: svc, Config: cfg, Logger: log, Ready: ready, ShutdownTimeout: shutdown, TLS: tlsConfig})
 			ln, err := net.Listen("tcp", listen)
 			if err != nil {
 				return errs.Wrap(errs.Invalid, err, "cannot listen on %s: %s", listen, errText(err))
 			}
-			fmt.Fprintf(a.stdout, "pave server listening on http://%s\n", ln.Addr())
+			scheme := "http"
+			if tlsConfig != nil {
+				scheme = "https"
+			}
+			fmt.Fprintf(a.stdout, "pave server listening on %s://%s\n", scheme, ln.Addr())
 			ctx := cmd.Context()
 			go func() {
 				t := time.NewTicker(resumeEvery)
@@ -108,6 +124,8 @@ Create the first admin on the same database, locally:
 	}
 	cmd.Flags().StringVar(&listen, "listen", envOr("PAVE_LISTEN", "127.0.0.1:8080"), "address to listen on (env PAVE_LISTEN)")
 	cmd.Flags().StringVar(&platformDir, "platform", envOr("PAVE_PLATFORM", ""), "platform config directory (env PAVE_PLATFORM)")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", envOr("PAVE_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with; reloaded when the file changes (env PAVE_TLS_CERT)")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", envOr("PAVE_TLS_KEY", ""), "PEM private key of --tls-cert (env PAVE_TLS_KEY)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "json", "log format: json or text")
 	cmd.Flags().DurationVar(&staleAfter, "stale-after", 30*time.Second, "how long a deployment's heartbeat may be silent before another replica takes it over")
 	cmd.Flags().DurationVar(&resumeEvery, "resume-every", 5*time.Second, "how often to look for deployments to take over")

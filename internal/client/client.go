@@ -8,6 +8,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,14 +34,44 @@ type Client struct {
 	http  *http.Client
 }
 
+// Option configures a Client.
+type Option func(*options) error
+
+type options struct{ roots *x509.CertPool }
+
+// WithCA makes the client trust the PEM certificates of caPEM, and only
+// them, for an https:// server: a private CA or a self-signed server.
+func WithCA(caPEM []byte) Option {
+	return func(o *options) error {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return errs.New(errs.Invalid, "CA: no PEM certificate found")
+		}
+		o.roots = pool
+		return nil
+	}
+}
+
 // New returns a client of the server at baseURL ("https://pave.example.com")
 // authenticating with token.
-func New(baseURL, token string) (*Client, error) {
+func New(baseURL, token string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, errs.New(errs.Invalid, "server %q: want an http:// or https:// URL", baseURL)
 	}
-	return &Client{base: u, token: token, http: &http.Client{Transport: http.DefaultTransport}}, nil
+	var o options
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	var rt http.RoundTripper = http.DefaultTransport
+	if o.roots != nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: o.roots}
+		rt = t
+	}
+	return &Client{base: u, token: token, http: &http.Client{Transport: rt}}, nil
 }
 
 // Server returns the server's base URL.
@@ -97,9 +129,25 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return nil, errs.Wrap(errs.Transient, err, "%s %s: %v", req.Method, req.URL.Path, ctxErr)
 		}
+		var unknown x509.UnknownAuthorityError
+		var invalid x509.CertificateInvalidError
+		var hostname x509.HostnameError
+		if errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &hostname) {
+			return nil, errs.Wrap(errs.Invalid, err, "the pave server at %s has a certificate this client does not trust (%s): give its CA with --ca-file or PAVE_CA_FILE",
+				c.base.Host, certReason(err))
+		}
 		return nil, errs.Wrap(errs.Transient, err, "cannot reach the pave server at %s", c.base.Host)
 	}
 	return resp, nil
+}
+
+// certReason is what is wrong with a server's certificate.
+func certReason(err error) string {
+	var tlsErr *tls.CertificateVerificationError
+	if errors.As(err, &tlsErr) {
+		err = tlsErr.Err
+	}
+	return err.Error()
 }
 
 // readError turns an error response into the server's error.
