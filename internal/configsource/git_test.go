@@ -138,13 +138,22 @@ func TestGitReload(t *testing.T) {
 		t.Fatalf("after the fix: %v %s %+v", changed, cfg.Revision, h.Refused())
 	}
 
-	// A commit without the config's directory is refused too.
+	// A commit without the config's directory cannot be read: refused too.
 	r.push("main", map[string]string{"config/platform.yaml": "", "config/policies/images.rego": ""})
 	if _, _, err := h.Reload(ctx); err == nil || !strings.Contains(err.Error(), "has no directory config") {
 		t.Fatalf("reload without the directory = %v", err)
 	}
 	if h.Config().Revision != c5 {
 		t.Fatal("the config in force changed")
+	}
+
+	// A repository gone is the server's problem, not the asker's: transient.
+	mustNil(t, os.Rename(r.bare, r.bare+".away"))
+	if _, _, err := h.Reload(ctx); !errs.Is(err, errs.Transient) || h.Config().Revision != c5 {
+		t.Fatalf("reload of a repository gone = %v", err)
+	}
+	if got := h.Reloads(); got[configsource.Failed] != 2 || h.Refused() == nil || h.Refused().Revision != "" {
+		t.Fatalf("reloads %v, refusal %+v", got, h.Refused())
 	}
 }
 

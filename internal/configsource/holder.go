@@ -84,9 +84,6 @@ func (h *Holder) Config() *service.Config { return h.cur.Load() }
 // Refused returns the change the source holds that was refused, or nil.
 func (h *Holder) Refused() *service.ConfigRefusal { return h.refused.Load() }
 
-// Source returns the source.
-func (h *Holder) Source() Source { return h.src }
-
 // Reloads returns how many reloads ended with each outcome.
 func (h *Holder) Reloads() map[string]uint64 {
 	out := make(map[string]uint64, len(outcomes))
@@ -141,7 +138,7 @@ func (h *Holder) update(ctx context.Context, asked bool) (*service.Config, bool,
 	cur := h.cur.Load()
 	snap, err := h.src.Read(ctx)
 	if err != nil {
-		err = h.located(err)
+		err = sourceError(h.located(err))
 		h.count(Failed)
 		h.refused.Store(&service.ConfigRefusal{At: time.Now().UTC(), Errors: service.Problems(err)})
 		if msg := err.Error(); asked || msg != h.logged {
@@ -210,6 +207,20 @@ func (h *Holder) located(err error) error {
 		out[i] = &c
 	}
 	return out
+}
+
+// sourceError recodes the errors of a source that cannot be read: a Git
+// server refusing the server's credentials is no fault of whoever asked
+// for the reload, so it is transient for them, not unauthorized.
+func sourceError(err error) error {
+	list := errs.Errors(err)
+	for _, e := range list {
+		switch e.Code {
+		case errs.Unauthorized, errs.Forbidden, errs.NotFound, errs.Internal:
+			e.Code = errs.Transient
+		}
+	}
+	return errs.List(list)
 }
 
 func (h *Holder) count(outcome string) {

@@ -65,6 +65,9 @@ func (s *Service) ReloadPlatform(ctx context.Context, actor Actor, r PlatformRel
 		return nil, err
 	}
 	cfg, changed, err := r.Reload(ctx)
+	if cfg == nil {
+		cfg = &Config{}
+	}
 	res := &PlatformReload{Source: cfg.Source, Revision: cfg.Revision, LoadedAt: cfg.LoadedAt, Changed: changed}
 	if s.Store != nil {
 		s.audit(ctx, actor, "platform.reload", "platform", "", err, map[string]any{"revision": cfg.Revision, "changed": changed})
