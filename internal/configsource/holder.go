@@ -132,11 +132,14 @@ func (h *Holder) Run(ctx context.Context, every time.Duration) {
 	}
 }
 
-func (h *Holder) update(ctx context.Context, asked bool) (*service.Config, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, readTimeout)
+func (h *Holder) update(parent context.Context, asked bool) (*service.Config, bool, error) {
+	ctx, cancel := context.WithTimeout(parent, readTimeout)
 	defer cancel()
 	cur := h.cur.Load()
 	snap, err := h.src.Read(ctx)
+	if err != nil && parent.Err() != nil {
+		return cur, false, errs.Wrap(errs.Transient, err, "platform config: reload cancelled")
+	}
 	if err != nil {
 		err = sourceError(h.located(err))
 		h.count(Failed)
