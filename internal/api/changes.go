@@ -30,7 +30,8 @@ const maxWait = time.Hour
 // deployRequest is the core request of a change to the path's environment,
 // with ?wait= read.
 func (s *Server) deployRequest(r *http.Request, a service.Actor, images map[string]string, commit string) (service.DeployRequest, error) {
-	req := service.DeployRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"), Env: r.PathValue("env"),
+	cfg := s.config()
+	req := service.DeployRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: r.PathValue("app"), Env: r.PathValue("env"),
 		Images: images, Commit: commit, Actor: a}
 	if v := r.URL.Query().Get("wait"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -51,7 +52,8 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request, a service.Actor) e
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.Plan(r.Context(), service.PlanRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies,
+	cfg := s.config()
+	res, err := s.svc.Plan(r.Context(), service.PlanRequest{Platform: cfg.Platform, Policies: cfg.Policies,
 		App: r.PathValue("app"), Env: r.PathValue("env"), Workloads: ws, Images: body.Images, Actor: a})
 	if err != nil {
 		return err
@@ -151,7 +153,8 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, a ser
 	if err != nil {
 		return err
 	}
-	req := service.CreateEnvironmentRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies, App: r.PathValue("app"),
+	cfg := s.config()
+	req := service.CreateEnvironmentRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: r.PathValue("app"),
 		Env: body.Name, Type: body.Type, TTL: ttl, CloneFrom: body.CloneFrom, Actor: a}
 	if body.CloneFrom == "" {
 		env, _, err := s.svc.CreateEnvironment(r.Context(), req, nil)
@@ -173,9 +176,9 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, a ser
 }
 
 func (s *Server) applyPlan(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id := r.PathValue("id")
+	id, cfg := r.PathValue("id"), s.config()
 	return s.runChange(w, r, http.StatusOK, func(ctx context.Context, p engine.Progress) (*service.DeployResult, error) {
-		return s.svc.ApplyPlan(ctx, service.ApplyPlanRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies,
+		return s.svc.ApplyPlan(ctx, service.ApplyPlanRequest{Platform: cfg.Platform, Policies: cfg.Policies,
 			PlanID: id, Actor: a, Progress: p})
 	})
 }
@@ -185,7 +188,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, a service.Actor
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	sp, err := s.svc.Approve(r.Context(), service.ApproveRequest{Platform: s.cfg.Platform, PlanID: r.PathValue("id"),
+	sp, err := s.svc.Approve(r.Context(), service.ApproveRequest{Platform: s.config().Platform, PlanID: r.PathValue("id"),
 		Comment: body.Comment, Actor: a})
 	if err != nil {
 		return err
@@ -206,7 +209,7 @@ func (s *Server) gc(w http.ResponseWriter, r *http.Request, a service.Actor) err
 	go func() {
 		defer s.changes.Done()
 		defer s.metrics.changes.Add(-1)
-		done, err := s.svc.GC(s.base, *s.cfg, a, func(d service.DeployRequest) service.DeployRequest {
+		done, err := s.svc.GC(s.base, *s.config(), a, func(d service.DeployRequest) service.DeployRequest {
 			d.Progress = q.push
 			return d
 		})

@@ -120,10 +120,11 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request, a service.Ac
 }
 
 func (s *Server) platform(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	v, err := s.svc.Platform(r.Context(), a, *s.cfg)
+	v, err := s.svc.Platform(r.Context(), a, *s.config())
 	if err != nil {
 		return err
 	}
+	v.LastError = s.holder.Refused()
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }

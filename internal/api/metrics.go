@@ -133,3 +133,18 @@ func formatFloat(f float64) string {
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
+
+// writeReloads writes the platform config reloads by outcome (see
+// configsource), sorted.
+func writeReloads(w io.Writer, counts map[string]uint64) {
+	outs := make([]string, 0, len(counts))
+	for o := range counts {
+		outs = append(outs, o)
+	}
+	slices.Sort(outs)
+	fmt.Fprintln(w, "# HELP pave_config_reloads_total Platform config reloads, by outcome: applied, unchanged, refused (did not load; the config in force stays), failed (the source could not be read).")
+	fmt.Fprintln(w, "# TYPE pave_config_reloads_total counter")
+	for _, o := range outs {
+		fmt.Fprintf(w, "pave_config_reloads_total{outcome=%q} %d\n", o, counts[o])
+	}
+}

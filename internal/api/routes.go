@@ -20,6 +20,7 @@ func (s *Server) table() []route {
 
 		{Method: "GET", Path: "/api/v1/whoami", h: s.whoami},
 		{Method: "GET", Path: "/api/v1/platform", h: s.platform},
+		{Method: "POST", Path: "/api/v1/platform/reload", h: s.reloadPlatform},
 		{Method: "GET", Path: "/api/v1/secrets", h: s.listSecrets},
 		{Method: "PUT", Path: "/api/v1/secrets/{name}", h: s.putSecret},
 		{Method: "DELETE", Path: "/api/v1/secrets/{name}", h: s.deleteSecret},
@@ -84,6 +85,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ service.Actor)
 func (s *Server) metricsPage(w http.ResponseWriter, _ *http.Request, _ service.Actor) error {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	s.metrics.write(w)
+	writeReloads(w, s.holder.Reloads())
 	return nil
 }
 

@@ -32,8 +32,12 @@ const (
 type Options struct {
 	Service *service.Service
 	// Config is the platform config and policies every change is judged
-	// against.
+	// against, when Holder is nil.
 	Config *service.Config
+	// Holder holds the platform config in force, which a reload may
+	// replace at any time (configsource.Holder); when set, Config is not
+	// used.
+	Holder ConfigHolder
 	Logger *slog.Logger
 	// Ready reports whether the server can serve: its database answers.
 	Ready func(ctx context.Context) error
@@ -59,7 +63,7 @@ type Options struct {
 type Server struct {
 	opts    Options
 	svc     *service.Service
-	cfg     *service.Config
+	holder  ConfigHolder
 	log     *slog.Logger
 	handler http.Handler
 	routes  []route
@@ -98,7 +102,10 @@ func New(opts Options) *Server {
 	if opts.AuthCacheTTL == 0 {
 		opts.AuthCacheTTL = DefaultAuthCacheTTL
 	}
-	s := &Server{opts: opts, svc: opts.Service, cfg: opts.Config, log: opts.Logger, metrics: newMetrics(),
+	if opts.Holder == nil {
+		opts.Holder = fixedConfig{opts.Config}
+	}
+	s := &Server{opts: opts, svc: opts.Service, holder: opts.Holder, log: opts.Logger, metrics: newMetrics(),
 		limiter: newAuthLimiter(opts.AuthFailureLimit, opts.AuthFailureWindow), auth: newAuthCache(opts.AuthCacheTTL)}
 	s.base, s.stop = context.WithCancel(context.Background())
 	mux := http.NewServeMux()

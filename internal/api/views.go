@@ -22,7 +22,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, a service.Actor)
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.Render(r.Context(), service.RenderRequest{Platform: s.cfg.Platform, Policies: s.cfg.Policies,
+	cfg := s.config()
+	out, err := s.svc.Render(r.Context(), service.RenderRequest{Platform: cfg.Platform, Policies: cfg.Policies,
 		App: r.PathValue("app"), Env: r.PathValue("env"), Workloads: ws, Format: body.Format, Images: body.Images,
 		Builds: body.Builds, Actor: a})
 	if err != nil {
@@ -37,7 +38,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request, a service.Actor
 	if q.Get("type") == "" {
 		return errs.New(errs.Invalid, "query parameter type is required")
 	}
-	ex, err := s.svc.Explain(r.Context(), service.ExplainRequest{Platform: s.cfg.Platform, App: r.PathValue("app"),
+	ex, err := s.svc.Explain(r.Context(), service.ExplainRequest{Platform: s.config().Platform, App: r.PathValue("app"),
 		Env: r.PathValue("env"), Type: q.Get("type"), Class: q.Get("class"), ID: q.Get("id"), Actor: a})
 	if err != nil {
 		return err
@@ -57,7 +58,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request, a service.Actor) e
 			return err
 		}
 	}
-	lines, err := s.svc.Logs(r.Context(), service.LogsRequest{Platform: s.cfg.Platform, App: r.PathValue("app"),
+	lines, err := s.svc.Logs(r.Context(), service.LogsRequest{Platform: s.config().Platform, App: r.PathValue("app"),
 		Env: r.PathValue("env"), Workload: r.PathValue("workload"), Tail: tail, Actor: a})
 	if err != nil {
 		return err

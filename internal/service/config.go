@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"io/fs"
+	"time"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/platform"
@@ -19,6 +20,13 @@ const PoliciesDir = "policies"
 type Config struct {
 	Platform *platform.Platform
 	Policies *policy.Engine
+	// Source, Revision and LoadedAt say where the config was read from (a
+	// directory, or a Git repository with its ref and path), which content
+	// it is (a Git commit, or a hash of the directory's files) and when it
+	// was loaded; empty for a config loaded once by a command.
+	Source   string
+	Revision string
+	LoadedAt time.Time
 }
 
 // LoadConfig loads and checks a platform config against this binary's

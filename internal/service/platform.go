@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/platform"
@@ -16,6 +17,14 @@ type PlatformView struct {
 	ResourceTypes    []*platform.ResourceType       `json:"resourceTypes"`
 	Definitions      []*platform.ResourceDefinition `json:"definitions"`
 	Policies         []string                       `json:"policies"`
+	// Source, Revision and LoadedAt are those of the config in force.
+	Source   string    `json:"source,omitempty"`
+	Revision string    `json:"revision,omitempty"`
+	LoadedAt time.Time `json:"loadedAt,omitzero"`
+	// LastError is set while the config's source holds a change that was
+	// refused, or cannot be read: its errors. The config shown stays in
+	// force.
+	LastError *ConfigRefusal `json:"lastError,omitempty"`
 }
 
 // Platform returns the platform config as any authenticated actor may see
@@ -25,7 +34,8 @@ func (s *Service) Platform(ctx context.Context, actor Actor, cfg Config) (*Platf
 		return nil, err
 	}
 	v := &PlatformView{EnvironmentTypes: cfg.Platform.EnvironmentTypes(), ResourceTypes: cfg.Platform.Types(),
-		Definitions: cfg.Platform.Definitions(), Policies: []string{}}
+		Definitions: cfg.Platform.Definitions(), Policies: []string{},
+		Source: cfg.Source, Revision: cfg.Revision, LoadedAt: cfg.LoadedAt}
 	for _, e := range cfg.Platform.Environments() {
 		c := *e
 		c.Target.Config = publicInputs(e.Target.Config)
