@@ -56,10 +56,6 @@ var GlobalActions = []Action{ReadPlatform, ManagePlatform, ReadAudit, ReadIdenti
 // changes are the app actions that change an environment.
 var changes = []Action{Deploy, Destroy, Promote, Rollback, CreateEnv, DeleteEnv}
 
-// DirectEnvTypes are the environment types developers change without an
-// approval.
-var DirectEnvTypes = []string{"development", "staging"}
-
 // Principal is who asks.
 type Principal struct {
 	ID string
@@ -79,6 +75,10 @@ type Scope struct {
 	// Env and EnvType name the environment, when the action is about one.
 	Env     string
 	EnvType string
+	// Direct says that the platform config lets developers change
+	// environments of EnvType without an approval (EnvironmentType
+	// spec.approval: none). False, the zero value, is the guarded case.
+	Direct bool
 	// User is whose tokens, for ManageOwnTokens.
 	User string
 }
@@ -134,7 +134,7 @@ func Authorize(p Principal, a Action, s Scope) Decision {
 		return deny(p, a, "app %q%s", s.App, teamText(s.Team))
 	}
 	developer := has(Developer)
-	direct := slices.Contains(DirectEnvTypes, s.EnvType)
+	direct := s.Direct
 	switch {
 	case a == ReadApp && (developer || has(Viewer)):
 		return Decision{Allowed: true}

@@ -41,11 +41,11 @@ func TestAuthorizeMatrix(t *testing.T) {
 			for _, scope := range []string{"own", "other", "unowned"} {
 				for _, role := range Roles {
 					p := Principal{ID: "u", Kind: "human", Roles: []string{role}, Teams: []string{"shop"}}
-					s := Scope{App: "shop", Team: "shop", Env: "e", EnvType: et}
+					s := Scope{App: "shop", Team: "shop", Env: "e", EnvType: et, Direct: et == "development" || et == "staging"}
 					exp := ownApp(action, et)[role]
 					switch scope {
 					case "other":
-						s = Scope{App: "blog", Team: "blog", Env: "e", EnvType: et}
+						s = Scope{App: "blog", Team: "blog", Env: "e", EnvType: et, Direct: s.Direct}
 						if role == Viewer || role == Developer {
 							exp = d
 						}

@@ -11,10 +11,12 @@
 //     resources with secret outputs masked.
 //   - developer does what a viewer does, and plans, deploys, destroys,
 //     promotes, rolls back and creates or deletes environments of its teams'
-//     apps: directly in environments of type development and staging; in any
-//     other type (production) only with the approval of a second person. It
-//     may reveal secret outputs and approve plans in development and staging
-//     of its teams' apps.
+//     apps: directly in environments whose type the platform config opens to
+//     developers (EnvironmentType spec.approval: none, which the sample
+//     platform sets for development and staging); in any other type
+//     (production) only with the approval of a second person. It may reveal
+//     secret outputs and approve plans in the environments it changes
+//     directly.
 //   - platform-engineer does every app action on every app directly,
 //     approves any plan, reveals secrets anywhere, reads the audit log and
 //     changes the platform: its secrets, policies and definitions.

@@ -192,7 +192,7 @@ func (s *Service) checkCreateEnvironment(ctx context.Context, req CreateEnvironm
 	if err != nil {
 		return err
 	}
-	sc.Env, sc.EnvType = req.Env, req.Type
+	sc.Env, sc.EnvType, sc.Direct = req.Env, req.Type, developerDirect(req.Platform, req.Type)
 	d, err := s.authorizeScope(ctx, req.Actor, identity.CreateEnv, sc)
 	if err != nil {
 		return err

@@ -44,9 +44,9 @@ func TestRBACMatrix(t *testing.T) {
 				expect(t, name+"/deploy", err, change, errs.Policy)
 				_, err = e.svc.Destroy(ctx, e.req(a, app, envName, nil))
 				expect(t, name+"/destroy", err, change, "")
-				_, err = e.svc.Resources(ctx, a, app, envName, false)
+				_, err = e.svc.Resources(ctx, e.cfg.Platform, a, app, envName, false)
 				expect(t, name+"/resources", err, read, "")
-				_, err = e.svc.Resources(ctx, a, app, envName, true)
+				_, err = e.svc.Resources(ctx, e.cfg.Platform, a, app, envName, true)
 				expect(t, name+"/reveal", err, reveal, "")
 				_, err = e.svc.Deployments(ctx, a, app, envName, 0)
 				expect(t, name+"/deployments", err, read, "")
@@ -72,7 +72,7 @@ func TestRBACMatrix(t *testing.T) {
 	// Nobody at all is unauthorized, not forbidden.
 	_, err := e.svc.Deploy(ctx, e.req(service.Actor{}, "shop", "dev", e.web))
 	wantCode(t, err, errs.Unauthorized)
-	_, err = e.svc.Resources(ctx, service.Actor{}, "shop", "dev", false)
+	_, err = e.svc.Resources(ctx, e.cfg.Platform, service.Actor{}, "shop", "dev", false)
 	wantCode(t, err, errs.Unauthorized)
 }
 
@@ -106,17 +106,17 @@ func TestRevealIsAudited(t *testing.T) {
 	dev := actor("ann", "human", "developer", "shop")
 	_, err := e.svc.Deploy(ctx, e.req(dev, "shop", "dev", e.web))
 	ok(t, err)
-	rs, err := e.svc.Resources(ctx, dev, "shop", "dev", false)
+	rs, err := e.svc.Resources(ctx, e.cfg.Platform, dev, "shop", "dev", false)
 	ok(t, err)
 	if len(rs) != 1 || rs[0].Outputs["password"] != service.Masked || rs[0].Outputs["host"] != "cache.internal" {
 		t.Fatalf("masked resources = %+v", rs)
 	}
-	rs, err = e.svc.Resources(ctx, dev, "shop", "dev", true)
+	rs, err = e.svc.Resources(ctx, e.cfg.Platform, dev, "shop", "dev", true)
 	ok(t, err)
 	if rs[0].Outputs["password"] != "s3cret-value" {
 		t.Fatalf("revealed resources = %+v", rs)
 	}
-	_, err = e.svc.Resources(ctx, actor("vic", "human", "viewer", "shop"), "shop", "dev", true)
+	_, err = e.svc.Resources(ctx, e.cfg.Platform, actor("vic", "human", "viewer", "shop"), "shop", "dev", true)
 	wantCode(t, err, errs.Forbidden)
 	audit, err := e.svc.Audit(ctx, service.LocalAdmin(), store.AuditFilter{Action: "resources.reveal"})
 	ok(t, err)

@@ -39,7 +39,7 @@ func TestResumeStale(t *testing.T) {
 	if d.Status != store.DeploymentSucceeded || d.Owner != e.svc.Owner || len(d.Events) == 0 {
 		t.Fatalf("resumed deployment = %+v", d.Deployment)
 	}
-	rs, err := e.svc.Resources(ctx, service.LocalAdmin(), "shop", "dev", false)
+	rs, err := e.svc.Resources(ctx, e.cfg.Platform, service.LocalAdmin(), "shop", "dev", false)
 	ok(t, err)
 	if len(rs) != 1 || rs[0].Status != "ready" {
 		t.Fatalf("resources = %+v", rs)
