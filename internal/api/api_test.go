@@ -355,4 +355,26 @@ func TestApprovalOverHTTP(t *testing.T) {
 	if r.status != 202 || !strings.Contains(string(r.body), "needs a person's approval") {
 		t.Fatalf("agent deploy = %d %s", r.status, r.body)
 	}
+
+	// A developer's new production environment waits too, uncreated.
+	r = f.do("POST", "/api/v1/apps/shop/environments", "ann", api.CreateEnvironmentBody{Name: "hotfix", Type: "production"})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("create production environment = %d %s", r.status, r.body)
+	}
+	res = service.DeployResult{}
+	r.json(t, &res)
+	if r := f.do("POST", "/api/v1/plans/"+res.Pending.PlanID+"/approvals", "pia", api.ApproveBody{}); r.status != 200 {
+		t.Fatalf("approval = %d %s", r.status, r.body)
+	}
+	r = f.do("POST", "/api/v1/plans/"+res.Pending.PlanID+"/apply", "ann", nil)
+	res = service.DeployResult{}
+	r.json(t, &res)
+	if r.status != 200 || res.Environment == nil || res.Environment.Name != "hotfix" {
+		t.Fatalf("apply creation = %d %s", r.status, r.body)
+	}
+	var envs []store.Environment
+	f.do("GET", "/api/v1/apps/shop/environments", "ann", nil).json(t, &envs)
+	if !slices.ContainsFunc(envs, func(e store.Environment) bool { return e.Name == "hotfix" && e.Type == "production" }) {
+		t.Fatalf("environments = %+v", envs)
+	}
 }

@@ -48,9 +48,14 @@ func (c *Client) Rollback(ctx context.Context, app, env string, body api.Rollbac
 func (c *Client) CreateEnvironment(ctx context.Context, app string, body api.CreateEnvironmentBody, progress engine.Progress) (*store.Environment, *service.DeployResult, error) {
 	path := "/api/v1/apps/" + esc(app) + "/environments"
 	if body.CloneFrom == "" {
-		var res api.CreateEnvironmentResult
+		// 201 answers {"environment"}; 202 a pending result, when the
+		// creation waits for an approval.
+		var res service.DeployResult
 		if err := c.do(ctx, "POST", path, body, &res); err != nil {
 			return nil, nil, err
+		}
+		if res.Pending != nil {
+			return nil, &res, nil
 		}
 		return res.Environment, nil, nil
 	}

@@ -76,9 +76,8 @@ func TestRBACMatrix(t *testing.T) {
 	wantCode(t, err, errs.Unauthorized)
 }
 
-// expect checks err for a decision: allowed actions pass or fail with
-// allowedCode; approval means allowed (a refused approval-level action is
-// forbidden only for environment creation, which cannot wait).
+// expect checks err for a decision: allowed actions, and those that wait
+// for an approval, pass or fail with allowedCode.
 func expect(t *testing.T, name string, err error, decision string, allowedCode errs.Code) {
 	t.Helper()
 	switch decision {
@@ -87,7 +86,7 @@ func expect(t *testing.T, name string, err error, decision string, allowedCode e
 			t.Errorf("%s: got %v, want forbidden", name, err)
 		}
 	case "approval":
-		if c := errs.CodeOf(err); c != allowedCode && !(c == errs.Forbidden && len(name) > 11 && name[len(name)-11:] == "/env create") {
+		if c := errs.CodeOf(err); c != allowedCode {
 			t.Errorf("%s: got %v, want %q", name, err, allowedCode)
 		}
 	default:

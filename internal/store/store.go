@@ -119,8 +119,10 @@ type Resources interface {
 // Plans keeps plans and their approvals.
 type Plans interface {
 	// CreatePlan stores p, setting ID (when empty) and CreatedAt (when
-	// zero); not_found if the environment does not exist, conflict if the
-	// ID is taken. Approvals given are ignored: use ApprovePlan.
+	// zero); not_found if the app does not exist, conflict if the ID is
+	// taken. The environment need not exist yet: the plan of creating it
+	// may wait for an approval. Approvals given are ignored: use
+	// ApprovePlan.
 	CreatePlan(ctx context.Context, p *Plan) error
 	// GetPlan returns a plan with its approvals.
 	GetPlan(ctx context.Context, id string) (*Plan, error)
