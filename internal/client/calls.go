@@ -148,6 +148,18 @@ func (c *Client) CreateUser(ctx context.Context, u api.UserBody) (*store.User, e
 	return &out, c.do(ctx, "POST", "/api/v1/users", u, &out)
 }
 
+// UpdateUser sets a user's roles, teams, bindings and disabled flag.
+func (c *Client) UpdateUser(ctx context.Context, name string, u api.UserBody) (*store.User, error) {
+	var out store.User
+	return &out, c.do(ctx, "PUT", "/api/v1/users/"+esc(name), u, &out)
+}
+
+// ListUsers returns every user.
+func (c *Client) ListUsers(ctx context.Context) ([]store.User, error) {
+	var out []store.User
+	return out, c.do(ctx, "GET", "/api/v1/users", nil, &out)
+}
+
 // CreateTeam creates a team.
 func (c *Client) CreateTeam(ctx context.Context, t api.TeamBody) (*store.Team, error) {
 	var out store.Team

@@ -25,4 +25,15 @@
 //
 // Every authenticated principal reads the platform config (which holds no
 // secret) and manages its own tokens.
+//
+// # Scopes
+//
+// A principal's roles hold on the apps of its teams (viewer, developer) or
+// everywhere (platform-engineer, admin). Bindings add roles on other parts
+// of the platform: viewer, developer or platform-engineer on the apps one
+// team owns, or on one app, optionally only in environments of some types
+// ("developer of app shop in development and staging", "viewer across team
+// blog"). In a scope the most powerful role held wins (RoleIn); a
+// platform-engineer binding grants the app actions there, never the global
+// ones, and admin cannot be bound.
 package identity

@@ -16,7 +16,7 @@ func LocalAdmin() Actor {
 
 // principal is the actor as identity sees it.
 func principal(a Actor) identity.Principal {
-	return identity.Principal{ID: a.ID, Kind: a.Kind, Roles: a.Roles, Teams: a.Teams}
+	return identity.Principal{ID: a.ID, Kind: a.Kind, Roles: a.Roles, Teams: a.Teams, Bindings: a.Bindings}
 }
 
 // appScope works out the scope of an app action: the app's team (for an app

@@ -175,3 +175,111 @@ func TestAuthenticate(t *testing.T) {
 	_, err = e.svc.Authenticate(ctx, tok.Secret)
 	wantCode(t, err, errs.Unauthorized)
 }
+
+// TestRBACBindings runs users whose roles come from bindings, each
+// authenticated by its own API token, against the use cases: a developer
+// of app shop only, a viewer across team blog, a developer of shop in
+// development only. Unknown, expired and revoked tokens are refused with
+// unauthorized.
+func TestRBACBindings(t *testing.T) {
+	e := newEnv(t)
+	e.seedIdentity(t)
+	ctx := t.Context()
+	admin := service.LocalAdmin()
+	bad := workloads(t, "testdata/workloads/web.score.yaml", []string{"containers.main.image=busybox:forbidden"})
+	users := map[string][]store.RoleBinding{
+		"cy": {{Role: "developer", App: "shop"}},
+		"vi": {{Role: "viewer", Team: "blog"}},
+		"ed": {{Role: "developer", App: "shop", EnvTypes: []string{"development"}}},
+	}
+	actors := map[string]service.Actor{}
+	tokens := map[string]string{}
+	for name, bs := range users {
+		ok(t, e.svc.CreateUser(ctx, admin, &store.User{Name: name, Bindings: bs}))
+		tok, err := e.svc.CreateToken(ctx, service.CreateTokenRequest{User: name, Actor: admin})
+		ok(t, err)
+		a, err := e.svc.Authenticate(ctx, tok.Secret)
+		ok(t, err)
+		if len(a.Bindings) != 1 || a.Bindings[0].Role != bs[0].Role {
+			t.Fatalf("actor %s = %+v, want its binding", name, a)
+		}
+		actors[name], tokens[name] = a, tok.Secret
+	}
+	// deploy: "policy" (allowed, or waiting for approval, and then
+	// stopped by the policy on the image) or "forbidden"; read and
+	// reveal: "ok" or "forbidden".
+	type want struct{ deploy, read, reveal string }
+	const p, f, o = "policy", "forbidden", "ok"
+	tests := map[string]want{
+		"cy/shop/dev": {p, o, o}, "cy/shop/prod": {p, o, f}, "cy/blog/dev": {f, f, f}, "cy/blog/prod": {f, f, f},
+		"vi/shop/dev": {f, f, f}, "vi/shop/prod": {f, f, f}, "vi/blog/dev": {f, o, f}, "vi/blog/prod": {f, o, f},
+		"ed/shop/dev": {p, o, o}, "ed/shop/prod": {f, f, f}, "ed/blog/dev": {f, f, f}, "ed/blog/prod": {f, f, f},
+	}
+	code := map[string]errs.Code{p: errs.Policy, f: errs.Forbidden, o: ""}
+	for name, w := range tests {
+		parts := strings.Split(name, "/")
+		a, app, envName := actors[parts[0]], parts[1], parts[2]
+		_, err := e.svc.Deploy(ctx, e.req(a, app, envName, bad))
+		if errs.CodeOf(err) != code[w.deploy] {
+			t.Errorf("%s/deploy: %v, want %s", name, err, w.deploy)
+		}
+		_, err = e.svc.Deployments(ctx, a, app, envName, 0)
+		if errs.CodeOf(err) != code[w.read] {
+			t.Errorf("%s/read: %v, want %s", name, err, w.read)
+		}
+		_, err = e.svc.Resources(ctx, e.cfg.Platform, a, app, envName, true)
+		if errs.CodeOf(err) != code[w.reveal] {
+			t.Errorf("%s/reveal: %v, want %s", name, err, w.reveal)
+		}
+	}
+	// The app list shows what each may read.
+	for name, want := range map[string]string{"cy": "shop", "vi": "blog", "ed": "shop"} {
+		apps, err := e.svc.ListApps(ctx, actors[name])
+		ok(t, err)
+		if len(apps) != 1 || apps[0].Name != want {
+			t.Errorf("%s's apps = %+v, want %s", name, apps, want)
+		}
+	}
+	// A production environment of shop: cy's waits for approval, ed may
+	// not ask.
+	_, res, err := e.svc.CreateEnvironment(ctx, service.CreateEnvironmentRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies,
+		App: "shop", Env: "cy-prod", Type: "production", Actor: actors["cy"]}, nil)
+	ok(t, err)
+	if res == nil || res.Pending == nil {
+		t.Fatalf("cy's production environment = %+v, want pending", res)
+	}
+	_, _, err = e.svc.CreateEnvironment(ctx, service.CreateEnvironmentRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies,
+		App: "shop", Env: "ed-prod", Type: "production", Actor: actors["ed"]}, nil)
+	wantCode(t, err, errs.Forbidden)
+
+	// Bindings are checked when given.
+	for _, bs := range [][]store.RoleBinding{
+		{{Role: "admin", App: "shop"}},
+		{{Role: "king", App: "shop"}},
+		{{Role: "viewer", Team: "nope"}},
+		{{Role: "viewer", Team: "shop", App: "shop"}},
+	} {
+		wantCode(t, e.svc.CreateUser(ctx, admin, &store.User{Name: "bad", Bindings: bs}), errs.Invalid)
+	}
+	// A change of bindings holds from the next authentication.
+	ok(t, e.svc.UpdateUser(ctx, admin, &store.User{Name: "vi", Bindings: []store.RoleBinding{{Role: "developer", Team: "blog"}}}))
+	vi, err := e.svc.Authenticate(ctx, tokens["vi"])
+	ok(t, err)
+	_, err = e.svc.Deploy(ctx, e.req(vi, "blog", "dev", bad))
+	wantCode(t, err, errs.Policy)
+
+	// Unknown, revoked and expired tokens authenticate nobody.
+	_, err = e.svc.Authenticate(ctx, tokens["cy"][:len(tokens["cy"])-2]+"AA")
+	wantCode(t, err, errs.Unauthorized)
+	_, err = e.svc.Authenticate(ctx, "pave_01UNKNOWN_"+strings.Repeat("A", 43))
+	wantCode(t, err, errs.Unauthorized)
+	list, err := e.svc.ListTokens(ctx, admin, "ed")
+	ok(t, err)
+	ok(t, e.svc.RevokeToken(ctx, admin, list[0].ID))
+	_, err = e.svc.Authenticate(ctx, tokens["ed"])
+	wantCode(t, err, errs.Unauthorized)
+	e.svc.Now = func() time.Time { return time.Now().Add(service.DefaultTokenTTL + time.Minute) }
+	_, err = e.svc.Authenticate(ctx, tokens["cy"])
+	wantCode(t, err, errs.Unauthorized)
+	e.svc.Now = nil
+}

@@ -202,8 +202,8 @@ type Identity interface {
 	GetUser(ctx context.Context, name string) (*User, error)
 	// ListUsers returns every user, by name.
 	ListUsers(ctx context.Context) ([]User, error)
-	// UpdateUser changes the roles, teams and Disabled of the user called
-	// u.Name, and sets UpdatedAt.
+	// UpdateUser changes the roles, teams, bindings and Disabled of the
+	// user called u.Name, and sets UpdatedAt.
 	UpdateUser(ctx context.Context, u *User) error
 	// CreateTeam adds t; conflict if a team of that name exists.
 	CreateTeam(ctx context.Context, t *Team) error
