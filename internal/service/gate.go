@@ -46,7 +46,7 @@ type PlanRecord struct {
 
 // judge evaluates the platform's policies on a change.
 func (s *Service) judge(ctx context.Context, req DeployRequest, plan *graph.Plan) (*policy.Result, error) {
-	pp, err := policyPlan(req.Platform, plan, req.Images)
+	pp, err := s.policyPlan(req.Platform, plan, req.Images)
 	if err != nil {
 		return nil, err
 	}
