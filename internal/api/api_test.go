@@ -236,6 +236,17 @@ func TestRBACOverHTTP(t *testing.T) {
 		{"POST", "/api/v1/gc", "ann", nil, 403},
 		{"POST", "/api/v1/gc", "pia", nil, 200},
 		{"GET", "/api/v1/platform", "vic", nil, 200},
+		// cy holds developer on app blog in development only, by a binding.
+		{"GET", "/api/v1/apps/blog", "cy", nil, 200},
+		{"GET", "/api/v1/apps/shop", "cy", nil, 403},
+		{"POST", "/api/v1/apps/blog/environments/dev/deployments", "cy", bad, 422},
+		{"POST", "/api/v1/apps/blog/environments/prod/deployments", "cy", bad, 403},
+		{"POST", "/api/v1/apps/shop/environments/dev/deployments", "cy", bad, 403},
+		{"GET", "/api/v1/apps/blog/environments/prod/deployments", "cy", nil, 403},
+		{"POST", "/api/v1/users", "ada", api.UserBody{Name: "dee", Bindings: []store.RoleBinding{{Role: "viewer", Team: "blog"}}}, 201},
+		{"POST", "/api/v1/users", "ada", api.UserBody{Name: "eve", Bindings: []store.RoleBinding{{Role: "admin", App: "blog"}}}, 400},
+		{"POST", "/api/v1/users", "ada", map[string]any{"name": "eve", "bindings": []any{map[string]any{"role": "viewer", "app": "blog", "env": "x"}}}, 400},
+		{"PUT", "/api/v1/users/dee", "ada", api.UserBody{Bindings: []store.RoleBinding{{Role: "developer", App: "shop"}}}, 200},
 	}
 	for _, tt := range tests {
 		r := f.do(tt.method, tt.path, tt.user, tt.body)
@@ -247,6 +258,16 @@ func TestRBACOverHTTP(t *testing.T) {
 	f.do("GET", "/api/v1/apps", "ann", nil).json(t, &apps)
 	if len(apps) != 1 || apps[0].Name != "shop" {
 		t.Errorf("ann's apps = %+v", apps)
+	}
+	var who api.Whoami
+	f.do("GET", "/api/v1/whoami", "cy", nil).json(t, &who)
+	if len(who.Bindings) != 1 || who.Bindings[0].App != "blog" || who.Bindings[0].EnvTypes[0] != "development" {
+		t.Errorf("cy = %+v", who)
+	}
+	var dee store.User
+	f.do("GET", "/api/v1/users/dee", "ada", nil).json(t, &dee)
+	if len(dee.Bindings) != 1 || dee.Bindings[0].String() != "developer@app/shop" {
+		t.Errorf("dee = %+v", dee)
 	}
 
 	// Deploy, then read resources: masked, then revealed and audited.
@@ -354,5 +375,27 @@ func TestApprovalOverHTTP(t *testing.T) {
 	r = f.do("POST", "/api/v1/apps/shop/environments/stg/deployments", "ann-agent", f.change(""))
 	if r.status != 202 || !strings.Contains(string(r.body), "needs a person's approval") {
 		t.Fatalf("agent deploy = %d %s", r.status, r.body)
+	}
+
+	// A developer's new production environment waits too, uncreated.
+	r = f.do("POST", "/api/v1/apps/shop/environments", "ann", api.CreateEnvironmentBody{Name: "hotfix", Type: "production"})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("create production environment = %d %s", r.status, r.body)
+	}
+	res = service.DeployResult{}
+	r.json(t, &res)
+	if r := f.do("POST", "/api/v1/plans/"+res.Pending.PlanID+"/approvals", "pia", api.ApproveBody{}); r.status != 200 {
+		t.Fatalf("approval = %d %s", r.status, r.body)
+	}
+	r = f.do("POST", "/api/v1/plans/"+res.Pending.PlanID+"/apply", "ann", nil)
+	res = service.DeployResult{}
+	r.json(t, &res)
+	if r.status != 200 || res.Environment == nil || res.Environment.Name != "hotfix" {
+		t.Fatalf("apply creation = %d %s", r.status, r.body)
+	}
+	var envs []store.Environment
+	f.do("GET", "/api/v1/apps/shop/environments", "ann", nil).json(t, &envs)
+	if !slices.ContainsFunc(envs, func(e store.Environment) bool { return e.Name == "hotfix" && e.Type == "production" }) {
+		t.Fatalf("environments = %+v", envs)
 	}
 }

@@ -157,9 +157,13 @@ func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, a ser
 	req := service.CreateEnvironmentRequest{Platform: cfg.Platform, Policies: cfg.Policies, App: r.PathValue("app"),
 		Env: body.Name, Type: body.Type, TTL: ttl, CloneFrom: body.CloneFrom, Actor: a}
 	if body.CloneFrom == "" {
-		env, _, err := s.svc.CreateEnvironment(r.Context(), req, nil)
+		env, res, err := s.svc.CreateEnvironment(r.Context(), req, nil)
 		if err != nil {
 			return err
+		}
+		if res != nil && res.Pending != nil { // its plan waits for an approval
+			writeJSON(w, http.StatusAccepted, res)
+			return nil
 		}
 		writeJSON(w, http.StatusCreated, CreateEnvironmentResult{Environment: env})
 		return nil

@@ -23,7 +23,8 @@ import (
 
 // fixture is an API server on a fresh SQLite store with the test platform,
 // teams shop and blog (each owning its app) and one user per role in team
-// shop, each with a token.
+// shop, a developer of team blog and a developer of app blog by a binding,
+// each with a token.
 type fixture struct {
 	t      testing.TB
 	svc    *service.Service
@@ -101,6 +102,8 @@ func (f *fixture) seed(svc *service.Service) {
 		{Name: "bob", Roles: []string{"developer"}, Teams: []string{"blog"}},
 		{Name: "pia", Roles: []string{"platform-engineer"}},
 		{Name: "ada", Roles: []string{"admin"}},
+		// cy develops app blog, in development only, and belongs to no team.
+		{Name: "cy", Bindings: []store.RoleBinding{{Role: "developer", App: "blog", EnvTypes: []string{"development"}}}},
 	}
 	for _, u := range users {
 		must(f.t, svc.CreateUser(ctx, admin, &u))

@@ -8,7 +8,7 @@ import (
 )
 
 func (s *Server) whoami(w http.ResponseWriter, _ *http.Request, a service.Actor) error {
-	writeJSON(w, http.StatusOK, Whoami{ID: a.ID, Kind: a.Kind, Roles: nonNil(a.Roles), Teams: nonNil(a.Teams)})
+	writeJSON(w, http.StatusOK, Whoami{ID: a.ID, Kind: a.Kind, Roles: nonNil(a.Roles), Teams: nonNil(a.Teams), Bindings: a.Bindings})
 	return nil
 }
 
@@ -62,7 +62,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, a service.Ac
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	u := &store.User{Name: body.Name, Roles: body.Roles, Teams: body.Teams, Disabled: body.Disabled}
+	u := &store.User{Name: body.Name, Roles: body.Roles, Teams: body.Teams, Bindings: body.Bindings, Disabled: body.Disabled}
 	if err := s.svc.CreateUser(r.Context(), a, u); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, a service.Ac
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	u := &store.User{Name: r.PathValue("name"), Roles: body.Roles, Teams: body.Teams, Disabled: body.Disabled}
+	u := &store.User{Name: r.PathValue("name"), Roles: body.Roles, Teams: body.Teams, Bindings: body.Bindings, Disabled: body.Disabled}
 	if err := s.svc.UpdateUser(r.Context(), a, u); err != nil {
 		return err
 	}

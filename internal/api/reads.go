@@ -67,7 +67,7 @@ func (s *Server) resources(w http.ResponseWriter, r *http.Request, a service.Act
 	if err != nil {
 		return err
 	}
-	rs, err := s.svc.Resources(r.Context(), a, r.PathValue("app"), r.PathValue("env"), reveal)
+	rs, err := s.svc.Resources(r.Context(), s.config().Platform, a, r.PathValue("app"), r.PathValue("env"), reveal)
 	if err != nil {
 		return err
 	}

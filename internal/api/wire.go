@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/service"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -109,10 +110,13 @@ type CreateTokenBody struct {
 
 // UserBody creates or updates a user.
 type UserBody struct {
-	Name     string   `json:"name,omitempty"`
-	Roles    []string `json:"roles"`
-	Teams    []string `json:"teams"`
-	Disabled bool     `json:"disabled,omitempty"`
+	Name  string   `json:"name,omitempty"`
+	Roles []string `json:"roles"`
+	Teams []string `json:"teams"`
+	// Bindings grant roles on one team's apps or one app; an update
+	// replaces them.
+	Bindings []store.RoleBinding `json:"bindings,omitempty"`
+	Disabled bool                `json:"disabled,omitempty"`
 }
 
 // TeamBody creates a team.
@@ -132,6 +136,8 @@ type Whoami struct {
 	Kind  string   `json:"kind"`
 	Roles []string `json:"roles"`
 	Teams []string `json:"teams"`
+	// Bindings are the roles held on one team's apps or one app.
+	Bindings []identity.Binding `json:"bindings,omitempty"`
 }
 
 // StreamLine is one line of an NDJSON change stream (and the data of one

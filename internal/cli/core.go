@@ -29,7 +29,7 @@ type core interface {
 	CreateEnvironment(ctx context.Context, req service.CreateEnvironmentRequest, deploy func(service.DeployRequest) service.DeployRequest) (*store.Environment, *service.DeployResult, error)
 	DeleteEnvironment(ctx context.Context, req service.DeployRequest) (*service.DeployResult, error)
 	ListEnvironments(ctx context.Context, actor service.Actor, app string) ([]store.Environment, error)
-	Resources(ctx context.Context, actor service.Actor, app, env string, reveal bool) ([]service.ResourceView, error)
+	Resources(ctx context.Context, p *platform.Platform, actor service.Actor, app, env string, reveal bool) ([]service.ResourceView, error)
 	Deployments(ctx context.Context, actor service.Actor, app, env string, limit int) ([]store.Deployment, error)
 	Deployment(ctx context.Context, actor service.Actor, id string) (*service.DeploymentDetail, error)
 	Approve(ctx context.Context, req service.ApproveRequest) (*service.StoredPlan, error)
@@ -159,7 +159,7 @@ func (r remote) ListEnvironments(ctx context.Context, _ service.Actor, app strin
 	return r.c.ListEnvironments(ctx, app)
 }
 
-func (r remote) Resources(ctx context.Context, _ service.Actor, app, env string, reveal bool) ([]service.ResourceView, error) {
+func (r remote) Resources(ctx context.Context, _ *platform.Platform, _ service.Actor, app, env string, reveal bool) ([]service.ResourceView, error) {
 	return r.c.Resources(ctx, app, env, reveal)
 }
 

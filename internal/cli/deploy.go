@@ -12,6 +12,7 @@ import (
 
 	"github.com/pavedev/pave/internal/engine"
 	"github.com/pavedev/pave/internal/service"
+	"github.com/pavedev/pave/internal/store"
 )
 
 // progressPrinter prints deployment events as they happen: one line each in
@@ -56,6 +57,18 @@ func (p *progressPrinter) event(ev engine.Event) {
 }
 
 func (p *progressPrinter) summary(res *service.DeployResult) {
+	if res != nil && res.Environment != nil { // an approved plan of pave env create
+		e := res.Environment
+		if p.json {
+			b, _ := json.Marshal(struct {
+				Type        string             `json:"type"`
+				Environment *store.Environment `json:"environment"`
+			}{"environment", e})
+			fmt.Fprintf(p.w, "%s\n", b)
+		} else {
+			fmt.Fprintf(p.w, "environment %s/%s created (type %s)\n", e.App, e.Name, e.Type)
+		}
+	}
 	if res == nil || res.Summary == nil {
 		return
 	}

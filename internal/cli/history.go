@@ -54,7 +54,7 @@ func (a *app) newResources() *cobra.Command {
 			if err := needAppEnv(app, env); err != nil {
 				return err
 			}
-			rs, err := svc.Resources(cmd.Context(), localActor(), app, env, reveal)
+			rs, err := svc.Resources(cmd.Context(), nil, localActor(), app, env, reveal)
 			if err != nil {
 				return err
 			}

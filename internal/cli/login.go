@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/store"
 )
 
 func (a *app) newLogin() *cobra.Command {
@@ -138,6 +139,13 @@ func (a *app) newWhoami() *cobra.Command {
 				return writeJSON(a.stdout, who)
 			}
 			fmt.Fprintf(a.stdout, "%s (%s) on %s\nroles: %s\nteams: %s\n", who.ID, who.Kind, c.Server(), orNone(who.Roles), orNone(who.Teams))
+			if len(who.Bindings) > 0 {
+				var gs []string
+				for _, b := range who.Bindings {
+					gs = append(gs, store.RoleBinding{Role: b.Role, Team: b.Team, App: b.App, EnvTypes: b.EnvTypes}.String())
+				}
+				fmt.Fprintf(a.stdout, "grants: %s\n", strings.Join(gs, ", "))
+			}
 			return nil
 		}),
 	}

@@ -119,6 +119,30 @@ func TestRemoteCLI(t *testing.T) {
 	if code, out, _ := run(t, "", "deployments", "list", "--app", "shop", "--env", "prod", "-o", "json"); code != 0 || !strings.Contains(out, `"actor": "ann"`) {
 		t.Fatalf("deployments: %d %s", code, out)
 	}
+	// A new production environment waits for approval (exit 4), uncreated;
+	// the approved plan creates it.
+	code, out, errOut = run(t, "", "env", "create", "--app", "shop", "--env", "hotfix", "--type", "production")
+	if code != cli.ExitPending || strings.Contains(out, "created") {
+		t.Fatalf("env create: %d %s %s", code, out, errOut)
+	}
+	id = regexp.MustCompile(`plan (\w+) waits for approval`).FindStringSubmatch(out)[1]
+	if code, out, _ := run(t, "", "env", "list", "--app", "shop"); code != 0 || strings.Contains(out, "hotfix") {
+		t.Fatalf("env list before approval: %d %s", code, out)
+	}
+	t.Setenv("PAVE_SERVER", hs.URL)
+	t.Setenv("PAVE_TOKEN", tokens["pia"])
+	if code, out, errOut := run(t, "", "approve", id); code != 0 {
+		t.Fatalf("approval: %d %s %s", code, out, errOut)
+	}
+	t.Setenv("PAVE_SERVER", "")
+	t.Setenv("PAVE_TOKEN", "")
+	code, out, errOut = run(t, "", "deploy", "--plan", id)
+	if code != 0 || !strings.Contains(out, "environment shop/hotfix created (type production)") {
+		t.Fatalf("deploy --plan of the creation: %d %s %s", code, out, errOut)
+	}
+	if code, out, _ := run(t, "", "env", "list", "--app", "shop"); code != 0 || !strings.Contains(out, "hotfix") {
+		t.Fatalf("env list after approval: %d %s", code, out)
+	}
 	// Without a valid token, nothing goes.
 	t.Setenv("PAVE_SERVER", hs.URL)
 	t.Setenv("PAVE_TOKEN", "pave_nope")

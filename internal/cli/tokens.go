@@ -2,12 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pavedev/pave/internal/api"
+	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/service"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -115,26 +117,93 @@ func (a *app) newToken() *cobra.Command {
 }
 
 func (a *app) newUser() *cobra.Command {
-	cmd := &cobra.Command{Use: "user", Short: "Create users and teams (admins)"}
-	var roles, teams []string
+	cmd := &cobra.Command{Use: "user", Short: "Create, change and list users, and create teams (admins)"}
+	var roles, teams, grants []string
 	var desc string
-	user := a.identityCommand("create NAME [--role ROLE]... [--team TEAM]...", "Create a user",
-		"  pave user create ann --role developer --team shop", cobra.ExactArgs(1),
+	var disabled bool
+	userFlags := func(c *cobra.Command) {
+		c.Flags().StringArrayVar(&roles, "role", nil, "role on the apps of the user's teams, or everywhere: viewer, developer, platform-engineer or admin")
+		c.Flags().StringArrayVar(&teams, "team", nil, "team the user belongs to")
+		c.Flags().StringArrayVar(&grants, "grant", nil, "role on one team's apps or one app, optionally in some environment types only: ROLE@team/NAME or ROLE@app/NAME[:TYPE,TYPE]")
+	}
+	body := func(name string) (api.UserBody, error) {
+		b := api.UserBody{Name: name, Roles: roles, Teams: teams, Disabled: disabled}
+		for _, g := range grants {
+			rb, err := store.ParseRoleBinding(g)
+			if err != nil {
+				return b, usagef("--grant: %s", errs.Errors(err)[0].Message)
+			}
+			b.Bindings = append(b.Bindings, rb)
+		}
+		return b, nil
+	}
+	userOf := func(b api.UserBody) *store.User {
+		return &store.User{Name: b.Name, Roles: b.Roles, Teams: b.Teams, Bindings: b.Bindings, Disabled: b.Disabled}
+	}
+	printUser := func(verb string) func(v any) {
+		return func(v any) {
+			u := v.(*store.User)
+			fmt.Fprintf(a.stdout, "user %s %s (roles %s; teams %s; grants %s)\n", u.Name, verb, orNone(u.Roles), orNone(u.Teams), orNone(grantNames(u.Bindings)))
+		}
+	}
+	user := a.identityCommand("create NAME [--role ROLE]... [--team TEAM]... [--grant ROLE@team/NAME|ROLE@app/NAME[:TYPE,...]]...", "Create a user",
+		"  pave user create ann --role developer --team shop\n  pave user create cy --grant developer@app/shop:development,staging --grant viewer@team/blog", cobra.ExactArgs(1),
 		func(cmd *cobra.Command, svc *service.Service, args []string) (any, error) {
-			u := &store.User{Name: args[0], Roles: roles, Teams: teams}
+			b, err := body(args[0])
+			if err != nil {
+				return nil, err
+			}
+			u := userOf(b)
 			return u, svc.CreateUser(cmd.Context(), localActor(), u)
 		},
 		func(cmd *cobra.Command, r remote, args []string) (any, error) {
-			return r.c.CreateUser(cmd.Context(), api.UserBody{Name: args[0], Roles: roles, Teams: teams})
+			b, err := body(args[0])
+			if err != nil {
+				return nil, err
+			}
+			return r.c.CreateUser(cmd.Context(), b)
+		},
+		printUser("created"), userFlags)
+	update := a.identityCommand("update NAME [--role ROLE]... [--team TEAM]... [--grant SPEC]... [--disabled]",
+		"Set a user's roles, teams and grants, replacing the ones it had",
+		"  pave user update ann --role developer --team shop --grant viewer@team/blog\n  pave user update bot --disabled", cobra.ExactArgs(1),
+		func(cmd *cobra.Command, svc *service.Service, args []string) (any, error) {
+			b, err := body(args[0])
+			if err != nil {
+				return nil, err
+			}
+			u := userOf(b)
+			return u, svc.UpdateUser(cmd.Context(), localActor(), u)
+		},
+		func(cmd *cobra.Command, r remote, args []string) (any, error) {
+			b, err := body(args[0])
+			if err != nil {
+				return nil, err
+			}
+			return r.c.UpdateUser(cmd.Context(), args[0], b)
+		},
+		printUser("updated"),
+		func(c *cobra.Command) {
+			userFlags(c)
+			c.Flags().BoolVar(&disabled, "disabled", false, "disable the user: none of its tokens authenticates")
+		})
+	list := a.identityCommand("list", "List users with their roles, teams and grants",
+		"  pave user list", noArgs,
+		func(cmd *cobra.Command, svc *service.Service, _ []string) (any, error) {
+			return svc.ListUsers(cmd.Context(), localActor())
+		},
+		func(cmd *cobra.Command, r remote, _ []string) (any, error) {
+			return r.c.ListUsers(cmd.Context())
 		},
 		func(v any) {
-			u := v.(*store.User)
-			fmt.Fprintf(a.stdout, "user %s created (roles %s; teams %s)\n", u.Name, orNone(u.Roles), orNone(u.Teams))
-		},
-		func(c *cobra.Command) {
-			c.Flags().StringArrayVar(&roles, "role", nil, "role: viewer, developer, platform-engineer or admin")
-			c.Flags().StringArrayVar(&teams, "team", nil, "team the user belongs to")
-		})
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tROLES\tTEAMS\tGRANTS\tDISABLED")
+			for _, u := range v.([]store.User) {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", u.Name, orDash(strings.Join(u.Roles, ",")), orDash(strings.Join(u.Teams, ",")),
+					orDash(strings.Join(grantNames(u.Bindings), " ")), u.Disabled)
+			}
+			tw.Flush()
+		}, nil)
 	team := a.identityCommand("team NAME [--description TEXT]", "Create a team",
 		"  pave user team shop --description 'the shop team'", cobra.ExactArgs(1),
 		func(cmd *cobra.Command, svc *service.Service, args []string) (any, error) {
@@ -146,6 +215,15 @@ func (a *app) newUser() *cobra.Command {
 		},
 		func(v any) { fmt.Fprintf(a.stdout, "team %s created\n", v.(*store.Team).Name) },
 		func(c *cobra.Command) { c.Flags().StringVar(&desc, "description", "", "what the team does") })
-	cmd.AddCommand(user, team)
+	cmd.AddCommand(user, update, list, team)
 	return cmd
+}
+
+// grantNames writes role bindings as --grant takes them.
+func grantNames(bs []store.RoleBinding) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.String()
+	}
+	return out
 }

@@ -51,9 +51,14 @@ func (c *Client) Rollback(ctx context.Context, app, env string, body api.Rollbac
 func (c *Client) CreateEnvironment(ctx context.Context, app string, body api.CreateEnvironmentBody, progress engine.Progress) (*store.Environment, *service.DeployResult, error) {
 	path := "/api/v1/apps/" + esc(app) + "/environments"
 	if body.CloneFrom == "" {
-		var res api.CreateEnvironmentResult
+		// 201 answers {"environment"}; 202 a pending result, when the
+		// creation waits for an approval.
+		var res service.DeployResult
 		if err := c.do(ctx, "POST", path, body, &res); err != nil {
 			return nil, nil, err
+		}
+		if res.Pending != nil {
+			return nil, &res, nil
 		}
 		return res.Environment, nil, nil
 	}
@@ -144,6 +149,18 @@ func (c *Client) RevokeToken(ctx context.Context, id string) error {
 func (c *Client) CreateUser(ctx context.Context, u api.UserBody) (*store.User, error) {
 	var out store.User
 	return &out, c.do(ctx, "POST", "/api/v1/users", u, &out)
+}
+
+// UpdateUser sets a user's roles, teams, bindings and disabled flag.
+func (c *Client) UpdateUser(ctx context.Context, name string, u api.UserBody) (*store.User, error) {
+	var out store.User
+	return &out, c.do(ctx, "PUT", "/api/v1/users/"+esc(name), u, &out)
+}
+
+// ListUsers returns every user.
+func (c *Client) ListUsers(ctx context.Context) ([]store.User, error) {
+	var out []store.User
+	return out, c.do(ctx, "GET", "/api/v1/users", nil, &out)
 }
 
 // CreateTeam creates a team.

@@ -64,17 +64,81 @@ var GlobalActions = []Action{ReadPlatform, ManagePlatform, ReadAudit, ReadIdenti
 // changes are the app actions that change an environment.
 var changes = []Action{Deploy, Destroy, Promote, Rollback, CreateEnv, DeleteEnv}
 
-// DirectEnvTypes are the environment types developers change without an
-// approval.
-var DirectEnvTypes = []string{"development", "staging"}
-
 // Principal is who asks.
 type Principal struct {
 	ID string
 	// Kind is human, ci, agent or local.
-	Kind  string
+	Kind string
+	// Roles hold on the apps of Teams (viewer, developer) or everywhere
+	// (platform-engineer, admin).
 	Roles []string
 	Teams []string
+	// Bindings grant roles on other apps, or on fewer environments.
+	Bindings []Binding
+}
+
+// Binding grants a role on part of the platform: the apps Team owns, or
+// the one App (exactly one of the two is set), and when EnvTypes names
+// any, only in environments of those types and on the app as a whole.
+// Its role is viewer, developer or platform-engineer; a platform engineer
+// bound to a scope does there every app action a platform engineer does,
+// none of the global ones.
+type Binding struct {
+	Role     string   `json:"role"`
+	Team     string   `json:"team,omitempty"`
+	App      string   `json:"app,omitempty"`
+	EnvTypes []string `json:"envTypes,omitempty"`
+}
+
+// BindableRoles are the roles a Binding may grant: admin is global only.
+var BindableRoles = []string{Viewer, Developer, PlatformEngineer}
+
+// Covers reports whether b holds in s: s's app is b's app, or is owned by
+// b's team, and s names no environment or one of b's types.
+func (b Binding) Covers(s Scope) bool {
+	switch {
+	case b.App != "":
+		if s.App != b.App {
+			return false
+		}
+	case b.Team != "":
+		if s.Team != b.Team {
+			return false
+		}
+	default:
+		return false
+	}
+	if len(b.EnvTypes) == 0 || s.Env == "" && s.EnvType == "" {
+		return true
+	}
+	return slices.Contains(b.EnvTypes, s.EnvType)
+}
+
+// RoleIn returns the most powerful role p holds in s, or "" for none: a
+// platform engineer's or admin's everywhere, a viewer's or developer's on
+// the apps of p's teams, and the role of every binding that covers s.
+func (p Principal) RoleIn(s Scope) string {
+	best := -1
+	grant := func(role string) {
+		if i := slices.Index(Roles, role); i > best {
+			best = i
+		}
+	}
+	member := s.Team != "" && slices.Contains(p.Teams, s.Team)
+	for _, r := range p.Roles {
+		if r == PlatformEngineer || r == Admin || member {
+			grant(r)
+		}
+	}
+	for _, b := range p.Bindings {
+		if b.Covers(s) && slices.Contains(BindableRoles, b.Role) {
+			grant(b.Role)
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return Roles[best]
 }
 
 // Scope is what an action is about.
@@ -87,6 +151,10 @@ type Scope struct {
 	// Env and EnvType name the environment, when the action is about one.
 	Env     string
 	EnvType string
+	// Direct says that the platform config lets developers change
+	// environments of EnvType without an approval (EnvironmentType
+	// spec.approval: none). False, the zero value, is the guarded case.
+	Direct bool
 	// User is whose tokens, for ManageOwnTokens.
 	User string
 }
@@ -139,17 +207,17 @@ func Authorize(p Principal, a Action, s Scope) Decision {
 	if !slices.Contains(AppActions, a) {
 		return Decision{Reason: fmt.Sprintf("unknown action %q", a)}
 	}
-	if global {
+	role := p.RoleIn(s)
+	switch role {
+	case "":
+		return deny(p, a, "app %q%s%s", s.App, teamText(s.Team), envText(s))
+	case PlatformEngineer, Admin:
 		return Decision{Allowed: true}
 	}
-	member := s.Team != "" && slices.Contains(p.Teams, s.Team)
-	if !member {
-		return deny(p, a, "app %q%s", s.App, teamText(s.Team))
-	}
-	developer := has(Developer)
-	direct := slices.Contains(DirectEnvTypes, s.EnvType)
+	developer := role == Developer
+	direct := s.Direct
 	switch {
-	case a == ReadApp && (developer || has(Viewer)):
+	case a == ReadApp:
 		return Decision{Allowed: true}
 	case !developer:
 	case a == CreateApp || a == Plan:
@@ -166,6 +234,13 @@ func Authorize(p Principal, a Action, s Scope) Decision {
 
 func deny(p Principal, a Action, format string, args ...any) Decision {
 	return Decision{Reason: fmt.Sprintf("%s %q may not %s on %s", kindText(p.Kind), p.ID, a, fmt.Sprintf(format, args...))}
+}
+
+func envText(s Scope) string {
+	if s.Env == "" {
+		return ""
+	}
+	return fmt.Sprintf(" environment %q (type %s)", s.Env, orUnknown(s.EnvType))
 }
 
 func teamText(team string) string {

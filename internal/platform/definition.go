@@ -75,6 +75,13 @@ type located struct {
 // Drivers whose outputs default to the keys of inputs.outputs and inputs.secrets.
 var outputMapDrivers = []string{"static", "template"}
 
+// OutputsInInputs reports whether the definition's driver takes the values
+// of its outputs from its inputs: inputs.outputs, and inputs.secrets for
+// the secret ones (the static and template drivers).
+func (d *ResourceDefinition) OutputsInInputs() bool {
+	return slices.Contains(outputMapDrivers, d.Driver)
+}
+
 // decodeDefinition reads the spec of a ResourceDefinition document. Checks
 // that need other documents (types, drivers, conflicts) happen later.
 func decodeDefinition(r *yamldoc.Reader, name string, spec map[string]any, src Source) *ResourceDefinition {

@@ -12,8 +12,25 @@ import (
 type EnvironmentType struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
-	Source      Source `json:"source"`
+	// Approval says whether a developer's changes to environments of this
+	// type wait for a second person's approval: ApprovalRequired (the
+	// default, so that a new type is guarded until a platform engineer
+	// opens it) or ApprovalNone.
+	Approval string `json:"approval"`
+	Source   Source `json:"source"`
 }
+
+// The values of an environment type's approval.
+const (
+	ApprovalRequired = "required"
+	ApprovalNone     = "none"
+)
+
+var approvalValues = []string{ApprovalRequired, ApprovalNone}
+
+// DeveloperDirect reports whether developers change environments of this
+// type without an approval.
+func (t *EnvironmentType) DeveloperDirect() bool { return t.Approval == ApprovalNone }
 
 // The target kinds an environment may deploy to.
 const (
@@ -64,10 +81,17 @@ func (e *Environment) MatchContext(app, resID string) MatchContext {
 }
 
 func decodeEnvironmentType(r *yamldoc.Reader, name string, spec map[string]any, src Source) *EnvironmentType {
-	t := &EnvironmentType{Name: name, Source: src}
+	t := &EnvironmentType{Name: name, Approval: ApprovalRequired, Source: src}
 	if spec != nil {
-		r.Known("/spec", spec, "description")
+		r.Known("/spec", spec, "description", "approval")
 		t.Description, _ = r.String("/spec", spec, "description", false)
+		if a, ok := r.String("/spec", spec, "approval", false); ok {
+			if slices.Contains(approvalValues, a) {
+				t.Approval = a
+			} else {
+				r.Fail("/spec/approval", "must be %s, not %q", orList(approvalValues), a)
+			}
+		}
 	}
 	return t
 }

@@ -90,6 +90,16 @@ metadata: {name: staging}
 `, LoadOptions{}, []string{
 			"case.yaml:3: /metadata/name: duplicate EnvironmentType \"staging\" (first defined at base.yaml:5)",
 		}},
+		{"environment type", `apiVersion: pave.dev/v1
+kind: EnvironmentType
+metadata: {name: qa}
+spec:
+  approval: sometimes
+  color: blue
+`, LoadOptions{}, []string{
+			"case.yaml:5: /spec/approval: must be required or none, not \"sometimes\"",
+			"case.yaml:6: /spec/color: unknown field (expected one of: description, approval)",
+		}},
 		{"missing spec", `apiVersion: pave.dev/v1
 kind: Environment
 metadata: {name: qa}
@@ -428,6 +438,33 @@ func TestLoadSkipsFiles(t *testing.T) {
 	}
 	if got := strings.Join(names, ","); got != "development,nested,qa,staging" {
 		t.Errorf("environment types %s", got)
+	}
+}
+
+// TestEnvironmentTypeApproval: developers change environments of a type
+// directly only when its approval is none; required is the default.
+func TestEnvironmentTypeApproval(t *testing.T) {
+	p, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: EnvironmentType
+metadata: {name: sandbox}
+spec: {approval: none}
+---
+apiVersion: pave.dev/v1
+kind: EnvironmentType
+metadata: {name: production}
+spec: {approval: required}
+`, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"sandbox": true, "production": false, "development": false} {
+		et, err := p.EnvironmentType(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if et.DeveloperDirect() != want {
+			t.Errorf("%s: DeveloperDirect = %v (approval %q), want %v", name, et.DeveloperDirect(), et.Approval, want)
+		}
 	}
 }
 

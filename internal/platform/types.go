@@ -65,6 +65,20 @@ func (t *ResourceType) SecretOutputs() []string {
 	return out
 }
 
+// SecretParams returns, in order, the params the type's params schema marks
+// writeOnly (JSON Schema's annotation for a value that is given but never
+// shown): policies never see them.
+func (t *ResourceType) SecretParams() []string {
+	props, _ := t.Params["properties"].(map[string]any)
+	var out []string
+	for _, name := range yamldoc.SortedKeys(props) {
+		if p, ok := props[name].(map[string]any); ok && p["writeOnly"] == true {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
 // ValidateParams checks a resource request's params against the type's params
 // schema. It returns nil or an errs.List whose paths are JSON pointers
 // relative to the params ("/" for params as a whole), with no file: the

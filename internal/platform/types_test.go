@@ -209,3 +209,33 @@ func TestConfigTypeIsUsable(t *testing.T) {
 		t.Errorf("types %v", names)
 	}
 }
+
+func TestSecretParams(t *testing.T) {
+	p, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceType
+metadata: {name: smtp}
+spec:
+  params:
+    type: object
+    properties:
+      from: {type: string}
+      apiKey: {type: string, writeOnly: true}
+      token: {type: string, writeOnly: false}
+  outputs:
+    host: {type: string}
+`, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, err := p.Type("smtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := typ.SecretParams(); len(got) != 1 || got[0] != "apiKey" {
+		t.Errorf("SecretParams = %v", got)
+	}
+	pg, _ := p.Type("postgres")
+	if got := pg.SecretParams(); len(got) != 0 {
+		t.Errorf("postgres SecretParams = %v", got)
+	}
+}

@@ -68,10 +68,13 @@ type Resource struct {
 	ID         string `json:"id,omitempty"`
 	Definition string `json:"definition,omitempty"`
 	Driver     string `json:"driver,omitempty"`
-	// Params are the workload's resource params, placeholders resolved.
+	// Params are the workload's resource params, resolved as far as a plan
+	// can (${metadata.*}; ${resources.*} stays as written), without the
+	// params the type's schema marks writeOnly.
 	Params map[string]any `json:"params"`
-	// Inputs are the definition's driver inputs with every secret value
-	// left out.
+	// Inputs are the definition's driver inputs without what the driver
+	// and the resource type mark secret, ${context.*} resolved and
+	// ${secrets.*} and ${resources.*} as written.
 	Inputs map[string]any `json:"inputs"`
 }
 

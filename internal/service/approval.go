@@ -5,6 +5,7 @@ import (
 
 	"github.com/pavedev/pave/internal/engine"
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/graph"
 	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/policy"
@@ -28,12 +29,18 @@ func (s *Service) Approve(ctx context.Context, req ApproveRequest) (*StoredPlan,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.allow(ctx, req.Platform, req.Actor, identity.ApprovePlan, p.App, p.Env); err != nil {
-		return nil, err
-	}
 	sp, err := decodePlan(p)
 	if err != nil {
 		return nil, err
+	}
+	sc, err := s.planScope(ctx, req.Platform, req.Actor, sp)
+	if err != nil {
+		return nil, err
+	}
+	if d, err := s.authorizeScope(ctx, req.Actor, identity.ApprovePlan, sc); err != nil {
+		return nil, err
+	} else if d.Approval != "" {
+		return nil, errs.New(errs.Forbidden, "%s: %s", identity.ApprovePlan, d.Approval)
 	}
 	target := p.App + "/" + p.Env
 	if actorName(req.Actor) == p.CreatedBy {
@@ -50,6 +57,15 @@ func (s *Service) Approve(ctx context.Context, req ApproveRequest) (*StoredPlan,
 		return nil, err
 	}
 	return s.GetPlan(ctx, req.Actor, p.ID)
+}
+
+// planScope is the scope of an action on a stored plan's environment; for
+// the plan of creating one, the environment's type is the plan's.
+func (s *Service) planScope(ctx context.Context, p *platform.Platform, a Actor, sp *StoredPlan) (identity.Scope, error) {
+	if ne := sp.Record.Environment; ne != nil {
+		return s.newEnvScope(ctx, p, a, sp.App, sp.Env, ne.Type)
+	}
+	return s.appScope(ctx, p, a, sp.App, sp.Env)
 }
 
 // ApplyPlanRequest asks to apply a stored plan.
@@ -76,8 +92,12 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 	}
 	rec := sp.Record
 	dr := DeployRequest{Platform: req.Platform, Policies: req.Policies, App: p.App, Env: p.Env, Images: rec.Images,
-		Commit: rec.Commit, Actor: req.Actor, Progress: req.Progress, Action: rec.Action, planID: p.ID}
-	if _, err := s.authorize(ctx, req.Platform, req.Actor, changeAction(rec.Action), p.App, p.Env); err != nil {
+		Commit: rec.Commit, Actor: req.Actor, Progress: req.Progress, Action: rec.Action, planID: p.ID, newEnv: rec.Environment}
+	sc, err := s.planScope(ctx, req.Platform, req.Actor, sp)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.authorizeScope(ctx, req.Actor, changeAction(rec.Action), sc); err != nil {
 		return nil, err
 	}
 	approved := false
@@ -101,6 +121,15 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 		}
 		dr.Workloads = append(dr.Workloads, sw)
 	}
+	if dr.newEnv != nil {
+		if _, err := s.Store.GetEnvironment(ctx, p.App, p.Env); err == nil {
+			err := errs.New(errs.Conflict, "plan %s is out of date: environment %s/%s was created since it was made", p.ID, p.App, p.Env)
+			s.audit(ctx, req.Actor, rec.Action, p.App+"/"+p.Env, p.Hash, err, map[string]any{"plan": p.ID})
+			return res, err
+		} else if !errs.Is(err, errs.NotFound) {
+			return nil, err
+		}
+	}
 	now, err := s.planFor(ctx, dr)
 	if err != nil {
 		return nil, err
@@ -119,9 +148,20 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 		s.audit(ctx, req.Actor, rec.Action, p.App+"/"+p.Env, p.Hash, err, map[string]any{"plan": p.ID})
 		return res, err
 	}
-	pres, err := s.judge(ctx, dr, rec.Plan)
-	if err != nil {
-		return nil, err
+	var pres *policy.Result
+	if dr.newEnv != nil {
+		if pres, err = s.judgeCreateEnvironment(ctx, req.Policies, req.Actor, p.App, p.Env, dr.newEnv); err != nil {
+			res.Policy = pres
+			return res, err
+		}
+		dr.Action = "env.clone"
+	}
+	if dr.newEnv == nil || len(dr.Workloads) > 0 {
+		jres, err := s.judge(ctx, dr, rec.Plan)
+		if err != nil {
+			return nil, err
+		}
+		pres = mergeResults(pres, jres)
 	}
 	res.Policy = pres
 	if err := denied(pres); err != nil {
@@ -132,9 +172,30 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 		res.Pending = &Pending{PlanID: p.ID, PlanHash: p.Hash, Reasons: approvalReasons(identity.Decision{}, pres)}
 		return res, nil
 	}
-	applied, err := s.apply(ctx, dr, rec.Plan)
+	return s.applyStored(ctx, dr, rec.Plan, pres)
+}
+
+// applyStored applies a stored plan that may go ahead: it creates the
+// environment first for a plan of creating one, and forgets the
+// environment after a plan of deleting one.
+func (s *Service) applyStored(ctx context.Context, dr DeployRequest, plan *graph.Plan, pres *policy.Result) (*DeployResult, error) {
+	var env *store.Environment
+	if dr.newEnv != nil {
+		var err error
+		if env, err = s.recordEnvironment(ctx, dr.Actor, dr.App, dr.Env, dr.newEnv); err != nil {
+			return &DeployResult{Plan: plan, Policy: pres}, err
+		}
+		if len(plan.Workloads) == 0 && len(plan.Resources) == 0 {
+			return &DeployResult{Plan: plan, Policy: pres, Environment: env}, nil
+		}
+		dr.newEnv = nil // recorded now: the clone deploys to it
+	}
+	applied, err := s.apply(ctx, dr, plan)
 	if applied != nil {
-		applied.Policy = pres
+		applied.Policy, applied.Environment = pres, env
+	}
+	if err == nil && deletesEnvironment(dr.Action) {
+		err = s.forgetEnvironment(ctx, dr.Actor, dr.App, dr.Env)
 	}
 	return applied, err
 }

@@ -37,18 +37,18 @@ func TestApprovalFlow(t *testing.T) {
 	}
 	// The author may not approve; another developer may not approve
 	// production; a viewer may not either.
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: id, Actor: dev})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: id, Actor: dev})
 	wantCode(t, err, errs.Forbidden)
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: id, Actor: dev2})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: id, Actor: dev2})
 	wantCode(t, err, errs.Forbidden)
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: id, Actor: actor("vic", "human", "viewer", "shop")})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: id, Actor: actor("vic", "human", "viewer", "shop")})
 	wantCode(t, err, errs.Forbidden)
-	sp, err := e.svc.Approve(ctx, service.ApproveRequest{PlanID: id, Actor: pe, Comment: "ok"})
+	sp, err := e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: id, Actor: pe, Comment: "ok"})
 	ok(t, err)
 	if len(sp.Approvals) != 1 || sp.Approvals[0].Actor != "pia" {
 		t.Fatalf("approvals = %+v", sp.Approvals)
 	}
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: id, Actor: pe})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: id, Actor: pe})
 	wantCode(t, err, errs.Conflict)
 
 	// Someone of another team cannot apply it.
@@ -70,7 +70,7 @@ func TestApprovalFlow(t *testing.T) {
 	res, err = e.svc.Deploy(ctx, e.req(dev, "shop", "prod", workloads(t, "testdata/workloads/web.score.yaml", []string{"containers.main.variables.X=one"})))
 	ok(t, err)
 	stale := res.Pending.PlanID
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: stale, Actor: pe})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: stale, Actor: pe})
 	ok(t, err)
 	res, err = e.svc.Deploy(ctx, e.req(pe, "shop", "prod", workloads(t, "testdata/workloads/web.score.yaml", []string{"containers.main.variables.Y=two"})))
 	ok(t, err)
@@ -102,11 +102,47 @@ func TestPolicyApproval(t *testing.T) {
 	if res.Pending == nil || res.Pending.Reasons[0] != `policy agents: agent "bot" needs a person's approval` {
 		t.Fatalf("result = %+v", res.Pending)
 	}
-	_, err = e.svc.Approve(ctx, service.ApproveRequest{PlanID: res.Pending.PlanID, Actor: actor("ann", "human", "developer", "shop")})
+	_, err = e.svc.Approve(ctx, service.ApproveRequest{Platform: e.cfg.Platform, PlanID: res.Pending.PlanID, Actor: actor("ann", "human", "developer", "shop")})
 	ok(t, err)
 	res, err = e.svc.ApplyPlan(ctx, service.ApplyPlanRequest{Platform: e.cfg.Platform, Policies: e.cfg.Policies, PlanID: res.Pending.PlanID, Actor: agent})
 	ok(t, err)
 	if res.Summary == nil || res.Summary.Status != "succeeded" {
 		t.Fatalf("apply = %+v", res)
 	}
+}
+
+// TestEnvironmentTypeApproval: which environments a developer changes
+// without an approval is the platform config's choice, per environment
+// type, not a fixed list of names.
+func TestEnvironmentTypeApproval(t *testing.T) {
+	e := newEnv(t)
+	e.seedIdentity(t)
+	ctx := t.Context()
+	// Swap the test platform's choices: staging guarded, production open.
+	e.cfg = e.configWith(t, func(name, text string) string {
+		if name != "environments.yaml" {
+			return text
+		}
+		text = strings.Replace(text, "name: staging\nspec:\n  approval: none", "name: staging\nspec:\n  approval: required", 1)
+		return strings.Replace(text, "kind: EnvironmentType\nmetadata:\n  name: production\n", "kind: EnvironmentType\nmetadata:\n  name: production\nspec: {approval: none}\n", 1)
+	})
+	dev := actor("ann", "human", "developer", "shop")
+	res, err := e.svc.Deploy(ctx, e.req(dev, "shop", "prod", e.web))
+	ok(t, err)
+	if res.Pending != nil || res.Summary == nil || res.Summary.Status != "succeeded" {
+		t.Fatalf("production deploy = %+v, want applied directly", res)
+	}
+	res, err = e.svc.Deploy(ctx, e.req(dev, "shop", "stg", e.web))
+	ok(t, err)
+	if res.Pending == nil || !strings.Contains(res.Pending.Reasons[0], "in a staging environment only with the approval") {
+		t.Fatalf("staging deploy = %+v, want pending", res)
+	}
+	// Revealing follows the same choice.
+	_, err = e.svc.Resources(ctx, e.cfg.Platform, dev, "shop", "prod", true)
+	ok(t, err)
+	_, err = e.svc.Resources(ctx, e.cfg.Platform, dev, "shop", "stg", true)
+	wantCode(t, err, errs.Forbidden)
+	// Without the platform config the service cannot tell, and guards.
+	_, err = e.svc.Resources(ctx, nil, dev, "shop", "prod", true)
+	wantCode(t, err, errs.Forbidden)
 }

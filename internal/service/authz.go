@@ -16,7 +16,7 @@ func LocalAdmin() Actor {
 
 // principal is the actor as identity sees it.
 func principal(a Actor) identity.Principal {
-	return identity.Principal{ID: a.ID, Kind: a.Kind, Roles: a.Roles, Teams: a.Teams}
+	return identity.Principal{ID: a.ID, Kind: a.Kind, Roles: a.Roles, Teams: a.Teams, Bindings: a.Bindings}
 }
 
 // appScope works out the scope of an app action: the app's team (for an app
@@ -41,6 +41,7 @@ func (s *Service) appScope(ctx context.Context, p *platform.Platform, a Actor, a
 		switch {
 		case err == nil:
 			sc.EnvType = rec.Type
+			sc.Direct = developerDirect(p, sc.EnvType)
 			return sc, nil
 		case !errs.Is(err, errs.NotFound):
 			return sc, err
@@ -51,7 +52,19 @@ func (s *Service) appScope(ctx context.Context, p *platform.Platform, a Actor, a
 			sc.EnvType = pe.Type
 		}
 	}
+	sc.Direct = developerDirect(p, sc.EnvType)
 	return sc, nil
+}
+
+// developerDirect reports whether the platform config lets developers
+// change environments of envType without an approval. Without a platform
+// config it cannot tell, and says no: the guarded answer.
+func developerDirect(p *platform.Platform, envType string) bool {
+	if p == nil || envType == "" {
+		return false
+	}
+	t, err := p.EnvironmentType(envType)
+	return err == nil && t.DeveloperDirect()
 }
 
 // defaultTeam is the team a new app of a gets: its first team.

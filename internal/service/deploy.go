@@ -36,6 +36,10 @@ type DeployRequest struct {
 
 	// planID is the id of the stored plan being applied, if any.
 	planID string
+	// newEnv is set when the change creates the environment (a creation
+	// that waited for an approval): it is planned and judged as an
+	// environment of that type, not yet recorded.
+	newEnv *NewEnvironment
 }
 
 // DeployResult is a finished deployment.
@@ -47,6 +51,9 @@ type DeployResult struct {
 	// Pending is set, and Summary nil, when nothing was applied because
 	// the plan waits for a second person's approval.
 	Pending *Pending `json:"pending,omitempty"`
+	// Environment is the environment the change created, when it created
+	// one (an approved plan of pave env create).
+	Environment *store.Environment `json:"environment,omitempty"`
 }
 
 // Deploy plans and applies. Only one deployment per environment runs at a

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
@@ -37,19 +38,27 @@ type PlanRecord struct {
 	// Base fingerprints the environment's state the plan was made
 	// against (see stateHash): applying refuses if it changed.
 	Base string `json:"base"`
+	// Environment is set on the plan of creating an environment (action
+	// env.create) that waits for an approval: applying the plan creates
+	// this environment, then applies the plan (the clone's workloads).
+	Environment *NewEnvironment `json:"environment,omitempty"`
 }
 
 // judge evaluates the platform's policies on a change.
 func (s *Service) judge(ctx context.Context, req DeployRequest, plan *graph.Plan) (*policy.Result, error) {
-	pp, err := policyPlan(req.Platform, plan, req.Images)
+	pp, err := s.policyPlan(req.Platform, plan, req.Images)
 	if err != nil {
 		return nil, err
+	}
+	env := s.policyEnv(ctx, req.Platform, req.App, req.Env)
+	if req.newEnv != nil {
+		env = newEnvPolicy(req.Env, req.newEnv)
 	}
 	return evalPolicy(ctx, req.Policies, policy.Input{
 		Action:      policyAction(req.Action),
 		Actor:       policyActor(req.Actor),
 		App:         req.App,
-		Environment: s.policyEnv(ctx, req.Platform, req.App, req.Env),
+		Environment: env,
 		Plan:        pp,
 	})
 }
@@ -104,7 +113,7 @@ func (s *Service) storePlan(ctx context.Context, req DeployRequest, plan *graph.
 		return nil, err
 	}
 	body, err := json.Marshal(PlanRecord{Plan: plan, Action: req.Action, Images: req.Images, Commit: req.Commit,
-		Policy: pres, ApprovalNeeded: reasons, Base: base})
+		Policy: pres, ApprovalNeeded: reasons, Base: base, Environment: req.newEnv})
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "plan cannot be stored")
 	}
@@ -185,36 +194,90 @@ func (s *Service) ListPlans(ctx context.Context, actor Actor, app, env string, l
 }
 
 // checkCreateEnvironment authorizes creating an environment of a type and
-// judges it by the platform's policies. Creating an environment cannot
-// wait for an approval: one that would need it is refused.
-func (s *Service) checkCreateEnvironment(ctx context.Context, req CreateEnvironmentRequest) error {
-	sc, err := s.appScope(ctx, req.Platform, req.Actor, req.App, "")
+// judges it by the platform's policies: a deny is an error; the decision
+// and the policy result say whether it needs an approval.
+func (s *Service) checkCreateEnvironment(ctx context.Context, req CreateEnvironmentRequest) (identity.Decision, *policy.Result, error) {
+	sc, err := s.newEnvScope(ctx, req.Platform, req.Actor, req.App, req.Env, req.Type)
 	if err != nil {
-		return err
+		return identity.Decision{}, nil, err
 	}
-	sc.Env, sc.EnvType = req.Env, req.Type
 	d, err := s.authorizeScope(ctx, req.Actor, identity.CreateEnv, sc)
 	if err != nil {
-		return err
+		return d, nil, err
 	}
-	env := policy.Environment{Name: req.Env, Type: req.Type}
-	if req.TTL > 0 {
-		env.Ephemeral, env.TTL = true, req.TTL.String()
-	}
-	pres, err := evalPolicy(ctx, req.Policies, policy.Input{Action: policy.ActionCreateEnv, Actor: policyActor(req.Actor),
-		App: req.App, Environment: env})
+	pres, err := s.judgeCreateEnvironment(ctx, req.Policies, req.Actor, req.App, req.Env, newEnvironmentSpec(req))
+	return d, pres, err
+}
+
+// judgeCreateEnvironment evaluates the policies on creating an environment;
+// a deny is an error, audited.
+func (s *Service) judgeCreateEnvironment(ctx context.Context, pol *policy.Engine, actor Actor, app, env string, spec *NewEnvironment) (*policy.Result, error) {
+	pres, err := evalPolicy(ctx, pol, policy.Input{Action: policy.ActionCreateEnv, Actor: policyActor(actor),
+		App: app, Environment: newEnvPolicy(env, spec)})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	target := req.App + "/" + req.Env
 	if err := denied(pres); err != nil {
-		s.audit(ctx, req.Actor, "env.create", target, "", err, map[string]any{"deny": pres.Deny})
-		return err
+		s.audit(ctx, actor, "env.create", app+"/"+env, "", err, map[string]any{"deny": pres.Deny})
+		return pres, err
 	}
-	if reasons := approvalReasons(d, pres); len(reasons) > 0 {
-		err := errs.New(errs.Forbidden, "creating environment %s needs an approval, which it cannot wait for: %s", target, reasons[0])
-		s.audit(ctx, req.Actor, "env.create", target, "", err, nil)
-		return err
+	return pres, nil
+}
+
+// newEnvScope is the scope of an action on an environment of type typ that
+// does not exist yet.
+func (s *Service) newEnvScope(ctx context.Context, p *platform.Platform, a Actor, app, env, typ string) (identity.Scope, error) {
+	sc, err := s.appScope(ctx, p, a, app, "")
+	if err != nil {
+		return sc, err
 	}
-	return nil
+	sc.Env, sc.EnvType, sc.Direct = env, typ, developerDirect(p, typ)
+	return sc, nil
+}
+
+func newEnvironmentSpec(req CreateEnvironmentRequest) *NewEnvironment {
+	spec := &NewEnvironment{Type: req.Type, CloneFrom: req.CloneFrom}
+	if req.TTL > 0 {
+		spec.TTL = req.TTL.String()
+	}
+	return spec
+}
+
+// newEnvPolicy describes an environment to be created, for policies.
+func newEnvPolicy(env string, spec *NewEnvironment) policy.Environment {
+	out := policy.Environment{Name: env, Type: spec.Type}
+	if spec.TTL != "" {
+		out.Ephemeral, out.TTL = true, spec.TTL
+	}
+	return out
+}
+
+// mergeResults joins two policy results, each finding once.
+func mergeResults(a, b *policy.Result) *policy.Result {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	join := func(x, y []policy.Finding) []policy.Finding {
+		out := slices.Clone(x)
+		for _, f := range y {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	return &policy.Result{Deny: join(a.Deny, b.Deny), Warn: join(a.Warn, b.Warn), Approval: join(a.Approval, b.Approval)}
+}
+
+// appendNew appends the items of more that list does not hold yet.
+func appendNew(list []string, more ...string) []string {
+	for _, m := range more {
+		if !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	return list
 }

@@ -2,8 +2,11 @@ package service_test
 
 import (
 	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/pavedev/pave/internal/driver"
@@ -47,6 +50,29 @@ func newEnv(t *testing.T) *env {
 		}
 	})
 	return e
+}
+
+// configWith loads the test platform with each file's text passed through
+// edit first.
+func (e *env) configWith(t *testing.T, edit func(name, text string) string) *service.Config {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(os.DirFS("testdata/platform"), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(filepath.Join("testdata/platform", path))
+		fsys[path] = &fstest.MapFile{Data: []byte(edit(path, string(b)))}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := e.svc.LoadConfig(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // workloads parses a Score file, with properties overridden.

@@ -7,6 +7,7 @@ import (
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/graph"
 	"github.com/pavedev/pave/internal/identity"
+	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/store"
 )
@@ -38,9 +39,16 @@ func (s *Service) destroy(ctx context.Context, req DeployRequest) (*DeployResult
 	return s.gate(ctx, req, d, plan)
 }
 
-// planFor plans req against the environment's template.
+// planFor plans req against the environment's template (for an
+// environment to be created, its type's).
 func (s *Service) planFor(ctx context.Context, req DeployRequest) (*graph.Plan, error) {
-	tmpl, err := s.template(ctx, req.Platform, req.App, req.Env)
+	var tmpl *platform.Environment
+	var err error
+	if req.newEnv != nil {
+		tmpl, err = typeTemplate(req.Platform, req.App, req.Env, req.newEnv.Type)
+	} else {
+		tmpl, err = s.template(ctx, req.Platform, req.App, req.Env)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/pavedev/pave/internal/identity"
@@ -38,11 +40,57 @@ func (s *Service) Platform(ctx context.Context, actor Actor, cfg Config) (*Platf
 		Source: cfg.Source, Revision: cfg.Revision, LoadedAt: cfg.LoadedAt}
 	for _, e := range cfg.Platform.Environments() {
 		c := *e
-		c.Target.Config = publicInputs(e.Target.Config)
+		c.Target.Config = publicTargetConfig(e.Target.Config)
 		v.Environments = append(v.Environments, c)
 	}
 	if cfg.Policies != nil {
 		v.Policies = cfg.Policies.Policies()
 	}
 	return v, nil
+}
+
+// secretKeys are the words that mark a target config key as holding a
+// secret.
+var secretKeys = []string{"secret", "password", "passwd", "token", "credential", "private", "apikey", "api_key", "kubeconfig", "sshkey", "hashkey"}
+
+// publicTargetConfig returns an environment's target config without what
+// may be secret: every key whose name says so (password, token,
+// kubeconfig…) and every string that references a platform secret
+// (${secrets.…}). Targets do not mark their config keys secret the way
+// drivers mark their inputs and resource types their outputs, so the names
+// are all there is to go by; the values are as written, never resolved.
+func publicTargetConfig(in map[string]any) map[string]any {
+	out, _ := publicValue(in).(map[string]any)
+	return out
+}
+
+func publicValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, val := range v {
+			lk := strings.ToLower(k)
+			if slices.ContainsFunc(secretKeys, func(w string) bool { return strings.Contains(lk, w) }) {
+				continue
+			}
+			if pv := publicValue(val); pv != nil {
+				out[k] = pv
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(v))
+		for _, e := range v {
+			if pv := publicValue(e); pv != nil {
+				out = append(out, pv)
+			}
+		}
+		return out
+	case string:
+		if strings.Contains(v, "${secrets.") {
+			return nil
+		}
+		return v
+	}
+	return v
 }

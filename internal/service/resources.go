@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"github.com/pavedev/pave/internal/identity"
+	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/store"
 )
 
@@ -26,13 +27,16 @@ type ResourceView struct {
 }
 
 // Resources lists an environment's resources with secret outputs masked,
-// or revealed when reveal is set; every reveal is audited.
-func (s *Service) Resources(ctx context.Context, actor Actor, app, env string, reveal bool) ([]ResourceView, error) {
+// or revealed when reveal is set; every reveal is audited. p, the platform
+// config, tells whether developers may reveal in the environment's type
+// (those whose changes need no approval); without it, only platform
+// engineers and admins may.
+func (s *Service) Resources(ctx context.Context, p *platform.Platform, actor Actor, app, env string, reveal bool) ([]ResourceView, error) {
 	action := identity.ReadApp
 	if reveal {
 		action = identity.RevealSecrets
 	}
-	if err := s.allow(ctx, nil, actor, action, app, env); err != nil {
+	if err := s.allow(ctx, p, actor, action, app, env); err != nil {
 		return nil, err
 	}
 	list, err := s.Store.ListResources(ctx, app, env)

@@ -20,6 +20,18 @@ var systemActor = Actor{ID: "pave", Kind: "local"}
 // what the other replica did is kept. Each claimed deployment is claimed by
 // one replica only. It waits for the resumed deployments and returns how
 // many it took over.
+//
+// Every deployment a use case begins names its stored plan (apply stores
+// one when the change had none), and a plan is deleted only with its
+// environment or app, which deletes the deployment too. A deployment
+// without a plan was begun outside the use cases (the engine driven
+// directly) or by a pave that did not store plans yet. It is marked failed,
+// not resumed: what it was applying cannot be known exactly. Its record
+// names its workloads but not the images given at deploy time nor its
+// action, and planning them again against the half-changed environment
+// gives another plan (other actions, another hash), one nobody approved
+// or judged. The next deployment to the environment plans afresh and
+// completes its work (drivers are idempotent).
 func (s *Service) ResumeStale(ctx context.Context, cfg Config, progress engine.Progress) (int, error) {
 	claimed, err := s.Store.ClaimStale(ctx, s.Owner, s.staleAfter())
 	if err != nil || len(claimed) == 0 {
@@ -40,7 +52,8 @@ func (s *Service) resume(ctx context.Context, cfg Config, d *store.Deployment, p
 		_ = s.Store.SetDeploymentStatus(context.WithoutCancel(ctx), d.ID, store.DeploymentFailed, msg)
 	}
 	if d.PlanID == "" {
-		fail("interrupted: the process running it (" + d.Owner + ") stopped, and it has no stored plan to resume")
+		fail("interrupted: the process running it (" + d.Owner + ") stopped, and it records no stored plan, so what it was applying " +
+			"cannot be known exactly; the next deployment to the environment completes its work")
 		return
 	}
 	p, err := s.Store.GetPlan(ctx, d.PlanID)
@@ -53,8 +66,15 @@ func (s *Service) resume(ctx context.Context, cfg Config, d *store.Deployment, p
 		fail("interrupted, and its plan cannot be read")
 		return
 	}
+	if d.PlanHash != "" && d.PlanHash != p.Hash {
+		fail("interrupted, and its stored plan " + p.ID + " is not the plan it applied (hash " + p.Hash + ", not " + d.PlanHash + ")")
+		return
+	}
 	_, err = s.engine(cfg.Platform).Apply(ctx, sp.Record.Plan, d, engine.ApplyOptions{Images: sp.Record.Images, Progress: progress})
 	s.audit(ctx, systemActor, "deploy.resume", target, p.Hash, err, map[string]any{"deployment": d.ID, "actor": d.Actor})
+	if err == nil && deletesEnvironment(sp.Record.Action) {
+		_ = s.forgetEnvironment(context.WithoutCancel(ctx), systemActor, d.App, d.Env)
+	}
 }
 
 func (s *Service) staleAfter() time.Duration {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pavedev/pave/internal/driver"
 	"github.com/pavedev/pave/internal/engine"
+	"github.com/pavedev/pave/internal/identity"
 	"github.com/pavedev/pave/internal/platform"
 	"github.com/pavedev/pave/internal/store"
 	"github.com/pavedev/pave/internal/target"
@@ -42,6 +43,9 @@ type Actor struct {
 	Kind  string   `json:"kind"` // human, ci, agent, local
 	Roles []string `json:"roles,omitempty"`
 	Teams []string `json:"teams,omitempty"`
+	// Bindings are the roles the actor holds on one team's apps or one
+	// app (see identity.Binding).
+	Bindings []identity.Binding `json:"bindings,omitempty"`
 }
 
 // LoadPlatform loads and checks a platform config against this binary's

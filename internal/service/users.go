@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/pavedev/pave/internal/errs"
@@ -76,11 +77,33 @@ func (s *Service) authenticate(ctx context.Context, token string) (Actor, *store
 		far := now.Add(MaxTokenTTL)
 		t.ExpiresAt = &far
 	}
-	return Actor{ID: u.Name, Kind: string(t.Kind), Roles: u.Roles, Teams: u.Teams}, t, nil
+	return Actor{ID: u.Name, Kind: string(t.Kind), Roles: u.Roles, Teams: u.Teams, Bindings: bindings(u.Bindings)}, t, nil
 }
 
-// CreateUser adds a user; admins only. Roles must be known and teams must
-// exist.
+// bindings converts stored role bindings to the form identity judges.
+func bindings(bs []store.RoleBinding) []identity.Binding {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]identity.Binding, len(bs))
+	for i, b := range bs {
+		out[i] = identity.Binding{Role: b.Role, Team: b.Team, App: b.App, EnvTypes: b.EnvTypes}
+	}
+	return out
+}
+
+// bindingNames writes role bindings as ROLE@team/NAME... for the audit log.
+func bindingNames(bs []store.RoleBinding) []string {
+	out := make([]string, len(bs))
+	for i, b := range bs {
+		out[i] = b.String()
+	}
+	return out
+}
+
+// CreateUser adds a user; admins only. Roles must be known, teams must
+// exist, and bindings must grant a bindable role on an existing team or on
+// an app (which need not exist yet).
 func (s *Service) CreateUser(ctx context.Context, actor Actor, u *store.User) error {
 	if err := s.allow(ctx, nil, actor, identity.ManageIdentity, "", ""); err != nil {
 		return err
@@ -89,7 +112,7 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, u *store.User) er
 		return err
 	}
 	err := s.Store.CreateUser(ctx, u)
-	s.audit(ctx, actor, "user.create", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams})
+	s.audit(ctx, actor, "user.create", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams, "bindings": bindingNames(u.Bindings)})
 	return err
 }
 
@@ -102,7 +125,8 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, u *store.User) er
 		return err
 	}
 	err := s.Store.UpdateUser(ctx, u)
-	s.audit(ctx, actor, "user.update", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams, "disabled": u.Disabled})
+	s.audit(ctx, actor, "user.update", "user/"+u.Name, "", err, map[string]any{"roles": u.Roles, "teams": u.Teams,
+		"bindings": bindingNames(u.Bindings), "disabled": u.Disabled})
 	return err
 }
 
@@ -113,7 +137,16 @@ func (s *Service) checkUser(ctx context.Context, u *store.User) error {
 			list.Add(errs.New(errs.Invalid, "user %q: unknown role %q (want viewer, developer, platform-engineer or admin)", u.Name, r))
 		}
 	}
-	for _, t := range u.Teams {
+	teams := slices.Clone(u.Teams)
+	for _, b := range u.Bindings {
+		if !slices.Contains(identity.BindableRoles, b.Role) {
+			list.Add(errs.New(errs.Invalid, "user %q: binding %s: role %q cannot be bound to a team or an app (want viewer, developer or platform-engineer; admin is global)", u.Name, b, b.Role))
+		}
+		if b.Team != "" && !slices.Contains(teams, b.Team) {
+			teams = append(teams, b.Team)
+		}
+	}
+	for _, t := range teams {
 		if _, err := s.Store.GetTeam(ctx, t); errs.Is(err, errs.NotFound) {
 			list.Add(errs.New(errs.Invalid, "user %q: team %q does not exist", u.Name, t))
 		} else if err != nil {

@@ -119,8 +119,10 @@ type Resources interface {
 // Plans keeps plans and their approvals.
 type Plans interface {
 	// CreatePlan stores p, setting ID (when empty) and CreatedAt (when
-	// zero); not_found if the environment does not exist, conflict if the
-	// ID is taken. Approvals given are ignored: use ApprovePlan.
+	// zero); not_found if the app does not exist, conflict if the ID is
+	// taken. The environment need not exist yet: the plan of creating it
+	// may wait for an approval. Approvals given are ignored: use
+	// ApprovePlan.
 	CreatePlan(ctx context.Context, p *Plan) error
 	// GetPlan returns a plan with its approvals.
 	GetPlan(ctx context.Context, id string) (*Plan, error)
@@ -200,8 +202,8 @@ type Identity interface {
 	GetUser(ctx context.Context, name string) (*User, error)
 	// ListUsers returns every user, by name.
 	ListUsers(ctx context.Context) ([]User, error)
-	// UpdateUser changes the roles, teams and Disabled of the user called
-	// u.Name, and sets UpdatedAt.
+	// UpdateUser changes the roles, teams, bindings and Disabled of the
+	// user called u.Name, and sets UpdatedAt.
 	UpdateUser(ctx context.Context, u *User) error
 	// CreateTeam adds t; conflict if a team of that name exists.
 	CreateTeam(ctx context.Context, t *Team) error

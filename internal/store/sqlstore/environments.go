@@ -136,6 +136,11 @@ func (s *Store) DeleteEnvironment(ctx context.Context, app, name string) error {
 		if live > 0 {
 			return errs.New(errs.Conflict, "environment %q of app %q still has %d resource(s) not deleted (first %q): deprovision them first", name, app, live, first.String)
 		}
+		// Plans belong to the app (the plan of an environment not yet
+		// created is kept), so the environment's are deleted here.
+		if _, err := c.exec(ctx, "DELETE FROM plans WHERE app = ? AND env = ?", app, name); err != nil {
+			return err
+		}
 		_, err = c.exec(ctx, "DELETE FROM environments WHERE app = ? AND name = ?", app, name)
 		return err
 	})

@@ -10,7 +10,7 @@ import (
 	"github.com/pavedev/pave/internal/store"
 )
 
-const userColumns = "name, roles, teams, disabled, created_at, updated_at"
+const userColumns = "name, roles, teams, bindings, disabled, created_at, updated_at"
 
 // CreateUser implements store.Identity.
 func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
@@ -28,8 +28,12 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.w().exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?)",
-		u.Name, roles, teams, u.Disabled, toDB(u.CreatedAt), toDB(u.UpdatedAt))
+	bindings, err := encodeJSON(u.Bindings)
+	if err != nil {
+		return err
+	}
+	_, err = s.w().exec(ctx, "INSERT INTO users ("+userColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+		u.Name, roles, teams, bindings, u.Disabled, toDB(u.CreatedAt), toDB(u.UpdatedAt))
 	if isUnique(err) {
 		return errs.Wrap(errs.Conflict, err, "user %q already exists", u.Name)
 	}
@@ -38,10 +42,16 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 
 func scanUser(row interface{ Scan(...any) error }) (store.User, error) {
 	var u store.User
-	var roles, teams string
+	var roles, teams, bindings string
 	var created, updated int64
-	if err := row.Scan(&u.Name, &roles, &teams, &u.Disabled, &created, &updated); err != nil {
+	if err := row.Scan(&u.Name, &roles, &teams, &bindings, &u.Disabled, &created, &updated); err != nil {
 		return u, err
+	}
+	if err := decodeJSON([]byte(bindings), &u.Bindings); err != nil {
+		return u, err
+	}
+	if u.Bindings == nil {
+		u.Bindings = []store.RoleBinding{}
 	}
 	if err := decodeJSON([]byte(roles), &u.Roles); err != nil {
 		return u, err
@@ -96,9 +106,13 @@ func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if err != nil {
 		return err
 	}
+	bindings, err := encodeJSON(u.Bindings)
+	if err != nil {
+		return err
+	}
 	u.UpdatedAt = s.clock()
-	res, err := s.w().exec(ctx, "UPDATE users SET roles = ?, teams = ?, disabled = ?, updated_at = ? WHERE name = ?",
-		roles, teams, u.Disabled, toDB(u.UpdatedAt), u.Name)
+	res, err := s.w().exec(ctx, "UPDATE users SET roles = ?, teams = ?, bindings = ?, disabled = ?, updated_at = ? WHERE name = ?",
+		roles, teams, bindings, u.Disabled, toDB(u.UpdatedAt), u.Name)
 	if err != nil {
 		return fail(err, "update user")
 	}

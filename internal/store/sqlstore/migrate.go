@@ -120,7 +120,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return errs.New(errs.Conflict, "store: the database schema is at version %d, newer than this pave knows (%d): upgrade pave", newest, known)
 	}
 	for _, m := range ms {
-		if applied[m.version] {
+		if applied[m.version] || (s.schemaUpTo > 0 && m.version > s.schemaUpTo) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {

@@ -25,7 +25,7 @@ func (s *Store) CreatePlan(ctx context.Context, p *store.Plan) error {
 	case isUnique(err):
 		return errs.Wrap(errs.Conflict, err, "plan %s already exists", p.ID)
 	case isForeignKey(err):
-		return errs.Wrap(errs.NotFound, err, "environment %q of app %q not found", p.Env, p.App)
+		return errs.Wrap(errs.NotFound, err, "app %q not found", p.App)
 	}
 	return fail(err, "create plan")
 }

@@ -46,6 +46,10 @@ type Store struct {
 	// nothing is sealed with a key being retired.
 	mu     sync.RWMutex
 	sealer *secrets.Sealer
+
+	// schemaUpTo, when not zero, stops migrating at that version, as an
+	// older pave would (for tests of upgrades).
+	schemaUpTo int64
 }
 
 var _ store.Store = (*Store)(nil)

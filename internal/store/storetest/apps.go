@@ -296,7 +296,7 @@ func testNotFound(t *testing.T, s store.Store) {
 		{"PutResource to missing env", s.PutResource(ctx, &store.Resource{UID: "x", App: "shop", Env: "x", Type: "t", Status: store.ResourceReady})},
 		{"GetPlan", get(s.GetPlan(ctx, "x"))},
 		{"ApprovePlan", s.ApprovePlan(ctx, "x", store.Approval{Actor: "a"})},
-		{"CreatePlan to missing env", s.CreatePlan(ctx, &store.Plan{Hash: "h", App: "shop", Env: "x", Body: []byte("{}"), CreatedBy: "a"})},
+		{"CreatePlan of missing app", s.CreatePlan(ctx, &store.Plan{Hash: "h", App: "nope", Env: "x", Body: []byte("{}"), CreatedBy: "a"})},
 		{"GetDeployment", get(s.GetDeployment(ctx, "x"))},
 		{"BeginDeployment to missing env", s.BeginDeployment(ctx, &store.Deployment{App: "shop", Env: "x", Owner: "o"})},
 		{"SetDeploymentStatus", s.SetDeploymentStatus(ctx, "x", store.DeploymentFailed, "")},

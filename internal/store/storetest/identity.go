@@ -34,6 +34,26 @@ func testUsers(t *testing.T, s store.Store) {
 		t.Fatalf("after UpdateUser: %+v", got)
 	}
 	wantCode(t, s.UpdateUser(ctx, &store.User{Name: "zed"}), errs.NotFound)
+
+	// Bindings: kept sorted, without duplicates, environment types too.
+	dev := store.RoleBinding{Role: "developer", App: "shop", EnvTypes: []string{"staging", "development", "staging"}}
+	view := store.RoleBinding{Role: "viewer", Team: "blog"}
+	got.Bindings = []store.RoleBinding{view, dev, view}
+	ok(t, s.UpdateUser(ctx, got))
+	got, err = s.GetUser(ctx, "ann")
+	ok(t, err)
+	if len(got.Bindings) != 2 || got.Bindings[0].String() != "developer@app/shop:development,staging" || got.Bindings[1].String() != "viewer@team/blog" {
+		t.Fatalf("bindings = %+v", got.Bindings)
+	}
+	bob, err = s.GetUser(ctx, "bob")
+	ok(t, err)
+	if bob.Bindings == nil || len(bob.Bindings) != 0 {
+		t.Fatalf("user without bindings = %+v, want an empty, non-nil list", bob)
+	}
+	for _, b := range []store.RoleBinding{{Role: "viewer"}, {Role: "viewer", Team: "a", App: "b"}, {Team: "a"}, {Role: "viewer", App: "a b"},
+		{Role: "viewer", App: "a", EnvTypes: []string{""}}} {
+		wantCode(t, s.UpdateUser(ctx, &store.User{Name: "bob", Bindings: []store.RoleBinding{b}}), errs.Invalid)
+	}
 	list, err := s.ListUsers(ctx)
 	ok(t, err)
 	if len(list) != 2 || list[0].Name != "ann" || list[1].Name != "bob" {

@@ -61,6 +61,37 @@ func testPlans(t *testing.T, s store.Store) {
 	}
 }
 
+// testPlanBeforeEnvironment: the plan of an environment not yet created
+// (its creation waits for an approval) is kept, with its approvals, until
+// the environment is created and deleted, or the app is deleted.
+func testPlanBeforeEnvironment(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	seed(t, s, "shop")
+	p := &store.Plan{Hash: "sha256:1", App: "shop", Env: "pr-1", Body: []byte(`{}`), CreatedBy: "ann"}
+	ok(t, s.CreatePlan(ctx, p))
+	ok(t, s.ApprovePlan(ctx, p.ID, store.Approval{Actor: "bob"}))
+	got, err := s.GetPlan(ctx, p.ID)
+	ok(t, err)
+	if got.Env != "pr-1" || len(got.Approvals) != 1 {
+		t.Fatalf("plan of an environment to be = %+v", got)
+	}
+	if l, err := s.ListPlans(ctx, "shop", "pr-1", 0); err != nil || len(l) != 1 {
+		t.Fatalf("ListPlans = %v, %v", l, err)
+	}
+	// Created, then deleted: its plans go with it.
+	ok(t, s.CreateEnvironment(ctx, &store.Environment{App: "shop", Name: "pr-1", Type: "development"}))
+	ok(t, s.DeleteEnvironment(ctx, "shop", "pr-1"))
+	_, err = s.GetPlan(ctx, p.ID)
+	wantCode(t, err, errs.NotFound)
+	// Deleting the app deletes the plans of environments never created.
+	q := &store.Plan{Hash: "sha256:2", App: "shop", Env: "pr-2", Body: []byte(`{}`), CreatedBy: "ann"}
+	ok(t, s.CreatePlan(ctx, q))
+	ok(t, s.ApprovePlan(ctx, q.ID, store.Approval{Actor: "bob"}))
+	ok(t, s.DeleteApp(ctx, "shop"))
+	_, err = s.GetPlan(ctx, q.ID)
+	wantCode(t, err, errs.NotFound)
+}
+
 func testPlanApprovals(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	seed(t, s, "shop", "prod")

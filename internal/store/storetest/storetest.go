@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ResourcesConcurrent", testResourcesConcurrent},
 		{"Plans", testPlans},
 		{"PlanApprovals", testPlanApprovals},
+		{"PlanBeforeEnvironment", testPlanBeforeEnvironment},
 		{"BeginDeployment", testBeginDeployment},
 		{"BeginDeploymentConcurrent", testBeginDeploymentConcurrent},
 		{"DeploymentStatus", testDeploymentStatus},
