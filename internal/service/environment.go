@@ -25,12 +25,21 @@ func (s *Service) template(ctx context.Context, p *platform.Platform, app, env s
 		}
 		return nil, err
 	}
-	for _, e := range p.Environments() {
-		if e.Type == rec.Type && e.Allows(app) {
-			return e, nil
-		}
+	if e := templateOfType(p, rec.Type, app); e != nil {
+		return e, nil
 	}
 	return nil, errs.New(errs.Invalid, "environment %q has type %q, and the platform config has no environment of that type to take a target from", env, rec.Type)
+}
+
+// templateOfType returns the first platform environment (by name) of type
+// typ that allows app, or nil.
+func templateOfType(p *platform.Platform, typ, app string) *platform.Environment {
+	for _, e := range p.Environments() {
+		if e.Type == typ && e.Allows(app) {
+			return e
+		}
+	}
+	return nil
 }
 
 // CreateEnvironmentRequest asks for a new environment of an app.
@@ -59,6 +68,12 @@ func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRe
 	if _, err := req.Platform.EnvironmentType(req.Type); err != nil {
 		return nil, nil, errs.New(errs.Invalid, "unknown environment type %q", req.Type)
 	}
+	// The new environment takes its target from a config environment of
+	// its type; without one it could be recorded but never deployed to.
+	if templateOfType(req.Platform, req.Type, req.App) == nil {
+		return nil, nil, errs.New(errs.Invalid, "environment type %q has no environment in the platform config that app %q may use, "+
+			"so environment %q would have no target: add an Environment of type %q to the platform config", req.Type, req.App, req.Env, req.Type)
+	}
 	if err := s.checkCreateEnvironment(ctx, req); err != nil {
 		return nil, nil, err
 	}
@@ -71,9 +86,6 @@ func (s *Service) CreateEnvironment(ctx context.Context, req CreateEnvironmentRe
 	if req.TTL > 0 {
 		t := s.now().Add(req.TTL)
 		rec.ExpiresAt = &t
-	}
-	if _, err := s.template(ctx, req.Platform, req.App, req.Env); err != nil && !errs.Is(err, errs.NotFound) {
-		return nil, nil, err
 	}
 	if err := s.Store.CreateEnvironment(ctx, rec); err != nil {
 		return nil, nil, err
