@@ -5,12 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,45 +19,52 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/pavedev/pave/internal/score"
 	"github.com/pavedev/pave/internal/target"
 	"github.com/pavedev/pave/internal/target/process"
 	"github.com/pavedev/pave/internal/testenv"
+	"github.com/pavedev/pave/internal/yamldoc"
 )
 
 // outputs are resource outputs by resource name; secret ones are marked
 // as the resource types mark them.
 type outputs map[string]map[string]target.Value
 
-// workload resolves a Score file into what a target receives, the way pave
-// does: placeholders substituted, a value secret when any part of it is.
-// port, when not 0, replaces the service's targetPort and the probe port,
-// so that the test does not depend on 8080 being free.
-func workload(t *testing.T, s *score, outs outputs, port int) target.Workload {
+// workload resolves a Score workload into what a target receives with
+// Score's own placeholder resolver, as pave does: a value is secret when any
+// part of it is. port, when not 0, replaces the service's targetPort and
+// the probe port, so that the test does not depend on 8080 being free.
+func workload(t *testing.T, s *score.Workload, outs outputs, port int) target.Workload {
 	t.Helper()
-	resolve := func(text string) target.Value {
-		v := target.Value{}
-		v.Text = placeholderRE.ReplaceAllStringFunc(text, func(m string) string {
-			parts := strings.Split(m[2:len(m)-1], ".")
-			if parts[0] == "metadata" {
-				return s.Metadata.Name
-			}
-			out, ok := outs[parts[1]][parts[2]]
-			if !ok {
-				t.Fatalf("%s: no output %s", s.Metadata.Name, m)
-			}
-			v.Secret = v.Secret || out.Secret
-			return out.Text
-		})
-		return v
-	}
-	w := target.Workload{Name: s.Metadata.Name}
-	for name, c := range s.Containers {
-		tc := target.Container{Name: name, Image: c.Image, Command: c.Command, Args: c.Args}
-		for k, v := range c.Variables {
-			tc.Variables = append(tc.Variables, target.Variable{Name: k, Value: resolve(v)})
+	resolver := s.Resolver(func(resource string, keys []string) (any, bool, error) {
+		if len(keys) != 1 {
+			return nil, false, fmt.Errorf("resource %s: want one output key, not %v", resource, keys)
 		}
-		slices.SortFunc(tc.Variables, func(a, b target.Variable) int { return strings.Compare(a.Name, b.Name) })
-		if p := c.ReadinessProbe; p != nil {
+		out, ok := outs[resource][keys[0]]
+		if !ok {
+			return nil, false, fmt.Errorf("resource %s has no output %s", resource, keys[0])
+		}
+		return out.Text, out.Secret, nil
+	})
+	resolve := func(text string) target.Value {
+		tmpl, err := score.ParseTemplate(text)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		v, secret, err := tmpl.Render(resolver)
+		if err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		return target.Value{Text: v, Secret: secret}
+	}
+	w := target.Workload{Name: s.Name}
+	for _, name := range yamldoc.SortedKeys(s.Containers) {
+		c := s.Containers[name]
+		tc := target.Container{Name: name, Image: c.Image, Command: c.Command, Args: c.Args}
+		for _, k := range yamldoc.SortedKeys(c.Variables) {
+			tc.Variables = append(tc.Variables, target.Variable{Name: k, Value: resolve(c.Variables[k])})
+		}
+		if p := c.ReadinessProbe; p != nil && p.HTTPGet != nil {
 			pp := p.HTTPGet.Port
 			if port != 0 {
 				pp = port
@@ -66,14 +73,13 @@ func workload(t *testing.T, s *score, outs outputs, port int) target.Workload {
 		}
 		w.Containers = append(w.Containers, tc)
 	}
-	if s.Service != nil {
-		for name, p := range s.Service.Ports {
-			tp := p.TargetPort
-			if port != 0 {
-				tp = port
-			}
-			w.Ports = append(w.Ports, target.Port{Name: name, Port: p.Port, TargetPort: tp, Protocol: "TCP"})
+	for _, name := range yamldoc.SortedKeys(s.Service.Ports) {
+		p := s.Service.Ports[name]
+		tp := p.TargetPort
+		if port != 0 {
+			tp = port
 		}
+		w.Ports = append(w.Ports, target.Port{Name: name, Port: p.Port, TargetPort: tp, Protocol: "TCP"})
 	}
 	return w
 }

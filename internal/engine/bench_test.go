@@ -51,28 +51,36 @@ spec:
   driver: noop
 `
 
-// BenchmarkApplyNoop measures the engine's own cost: a 1,000-node graph
-// (250 workloads of 4 resources) applied with a driver and a target that do
-// nothing, every state transition recorded in SQLite.
-func BenchmarkApplyNoop(b *testing.B) {
+// noopSetup returns registries with the noop driver and target, a platform
+// that provides dns with it, and n workloads of 4 dns resources each.
+func noopSetup(tb testing.TB, n int) (*driver.Registry, *target.Registry, *platform.Platform, []*score.Workload) {
+	tb.Helper()
 	reg := driver.NewRegistry()
 	reg.Register("noop", noopDriver{})
 	targets := target.NewRegistry()
 	targets.Register("process", noopTarget{})
 	p, err := platform.LoadFiles(map[string][]byte{"p.yaml": []byte(benchPlatform)}, platform.DriverOptions(reg))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var ws []*score.Workload
-	for i := range 250 {
+	for i := range n {
 		src := fmt.Sprintf("apiVersion: score.dev/v1b1\nmetadata: {name: w%d}\ncontainers:\n  main: {image: x}\nresources:\n"+
 			"  r1: {type: dns}\n  r2: {type: dns}\n  r3: {type: dns}\n  r4: {type: dns}\n", i)
 		w, err := score.Parse("w.yaml", []byte(src))
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		ws = append(ws, w)
 	}
+	return reg, targets, p, ws
+}
+
+// BenchmarkApplyNoop measures the engine's own cost: a 1,000-node graph
+// (250 workloads of 4 resources) applied with a driver and a target that do
+// nothing, every state transition recorded in SQLite.
+func BenchmarkApplyNoop(b *testing.B) {
+	reg, targets, p, ws := noopSetup(b, 250)
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()

@@ -72,7 +72,12 @@ type run struct {
 	decoded    map[string]*score.Workload
 	decodeErr  error
 
-	mu        sync.Mutex // guards what follows and serialises progress
+	// emitMu serialises emit, so that events reach the progress func and
+	// the event log one at a time and in one order.
+	emitMu sync.Mutex
+	events *eventLog // nil when the run records no events (Resolve)
+
+	mu        sync.Mutex // guards what follows
 	outputs   map[string]graph.Outputs
 	manifests map[string][]map[string]any
 	results   []NodeResult
@@ -94,6 +99,9 @@ func (e *Engine) Apply(ctx context.Context, plan *graph.Plan, dep *store.Deploym
 	if err := e.Store.SetDeploymentStatus(bg, dep.ID, store.DeploymentRunning, ""); err != nil {
 		return nil, err
 	}
+	r.events = newEventLog(e.Store)
+	// Every event is in the store when Apply returns.
+	defer r.events.close()
 	stopBeat := r.heartbeat(ctx, cancel)
 	r.emit(Event{Node: dep.ID, Kind: KindDeployment, Phase: "started"})
 
@@ -112,6 +120,9 @@ func (e *Engine) Apply(ctx context.Context, plan *graph.Plan, dep *store.Deploym
 		}
 		msg = r.redactor.Redact(err.Error())
 	}
+	// Whoever reads the deployment once it has ended finds every node's
+	// events.
+	r.events.flush()
 	if serr := e.Store.SetDeploymentStatus(bg, dep.ID, status, msg); serr != nil && err == nil {
 		err = serr
 	}
@@ -198,18 +209,19 @@ func (r *run) heartbeat(ctx context.Context, cancel context.CancelCauseFunc) (st
 	return func() { close(done); wg.Wait() }
 }
 
-// emit passes an event to the progress func and records it in the store
+// emit passes an event to the progress func and queues it for the store
 // when it ends a node: the finish, failure or skip carries the duration, and
 // a node that started but never ended is visible in the resource's own
-// status, so start events need no write of their own.
+// status, so start events need no write of their own. The store write
+// happens on the event log's goroutine, in emit order.
 func (r *run) emit(ev Event) {
 	ev.Time = time.Now().UTC()
 	ev.DeploymentID = r.dep.ID
 	ev.Message = r.redactor.Redact(ev.Message)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if phase := storePhase(ev.Phase); phase != "" && (phase != store.PhaseStarted || ev.Kind == KindDeployment) {
-		_ = r.e.Store.AppendEvent(context.Background(), &store.DeploymentEvent{
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	if phase := storePhase(ev.Phase); r.events != nil && phase != "" && (phase != store.PhaseStarted || ev.Kind == KindDeployment) {
+		r.events.add(&store.DeploymentEvent{
 			DeploymentID: r.dep.ID, Node: ev.Node, Phase: phase, Action: ev.Action,
 			Time: ev.Time, Duration: time.Duration(ev.Duration), Message: ev.Message,
 		})

@@ -32,6 +32,14 @@ type Input struct {
 	// environment created outside the config (pave env create) its type
 	// and target.
 	Template *platform.Environment
+	// SecretFingerprint returns a keyed fingerprint of the value of a
+	// platform secret, "" when it is not set. The fingerprint of each
+	// secret a resource's definition references goes into the resource's
+	// inputs hash, so that a new value updates exactly the resources that
+	// use it; neither the value nor the fingerprint is in the plan. When
+	// nil (plans without state, which have nothing to compare with),
+	// secrets are not part of the hash.
+	SecretFingerprint func(name string) (string, error)
 }
 
 // Previous is what the planner needs of an existing resource instance.
@@ -74,6 +82,8 @@ type builder struct {
 	errs   errs.List
 	queue  []*node
 	byName map[string]map[string]string // workload → resource name → uid
+	// fingerprints are the secret fingerprints asked for so far, by name.
+	fingerprints map[string]string
 }
 
 // Build resolves the workloads against the platform in one environment and
@@ -96,7 +106,8 @@ func Build(in Input) (*Plan, error) {
 			return nil, errs.New(errs.Invalid, "workload %q is defined twice (%s and %s)", ws[i].Name, ws[i-1].File, ws[i].File)
 		}
 	}
-	b := &builder{in: in, env: env, nodes: map[string]*node{}, dag: NewDAG(), byName: map[string]map[string]string{}}
+	b := &builder{in: in, env: env, nodes: map[string]*node{}, dag: NewDAG(), byName: map[string]map[string]string{},
+		fingerprints: map[string]string{}}
 	for _, w := range ws {
 		b.addWorkload(w)
 	}
@@ -287,7 +298,11 @@ func (b *builder) order(plan *Plan) error {
 			n.Level = i
 			n.DependsOn = b.dag.DependsOn(uid)
 			slices.Sort(n.Users)
-			n.InputsHash = inputsHash(n)
+			secrets, err := b.secretFingerprints(n.def)
+			if err != nil {
+				return err
+			}
+			n.InputsHash = inputsHash(n, secrets)
 			n.Action, n.Reason = action(n, prev[uid])
 			plan.Resources = append(plan.Resources, n.Resource)
 		}
@@ -295,17 +310,40 @@ func (b *builder) order(plan *Plan) error {
 	return nil
 }
 
+// secretFingerprints returns the fingerprints of the platform secrets def
+// references, asking for each secret once per plan.
+func (b *builder) secretFingerprints(def *platform.ResourceDefinition) (map[string]string, error) {
+	if len(def.Secrets) == 0 || b.in.SecretFingerprint == nil {
+		return nil, nil
+	}
+	out := make(map[string]string, len(def.Secrets))
+	for _, name := range def.Secrets {
+		fp, ok := b.fingerprints[name]
+		if !ok {
+			var err error
+			if fp, err = b.in.SecretFingerprint(name); err != nil {
+				return nil, errs.Prefix("platform secret "+name, err)
+			}
+			b.fingerprints[name] = fp
+		}
+		out[name] = fp
+	}
+	return out, nil
+}
+
 // inputsHash fingerprints what the driver will be given, before placeholders
-// are resolved, so that planning needs no outputs and leaks no secret.
-func inputsHash(n *node) string {
+// are resolved, so that planning needs no outputs and leaks no secret. The
+// platform secrets the inputs reference count by their keyed fingerprints.
+func inputsHash(n *node, secrets map[string]string) string {
 	b, _ := json.Marshal(struct {
-		Definition string         `json:"definition"`
-		Driver     string         `json:"driver"`
-		Inputs     map[string]any `json:"inputs"`
-		Params     map[string]any `json:"params"`
-		DependsOn  []string       `json:"dependsOn"`
-		Timeout    int64          `json:"timeout"`
-	}{n.def.Name, n.def.Driver, n.def.Inputs, n.Params, n.DependsOn, int64(n.def.Timeout)})
+		Definition string            `json:"definition"`
+		Driver     string            `json:"driver"`
+		Inputs     map[string]any    `json:"inputs"`
+		Params     map[string]any    `json:"params"`
+		DependsOn  []string          `json:"dependsOn"`
+		Timeout    int64             `json:"timeout"`
+		Secrets    map[string]string `json:"secrets,omitempty"`
+	}{n.def.Name, n.def.Driver, n.def.Inputs, n.Params, n.DependsOn, int64(n.def.Timeout), secrets})
 	sum := sha256.Sum256(b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }

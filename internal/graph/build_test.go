@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -204,5 +205,58 @@ func TestDeploymentResolvesAndMarksSecrets(t *testing.T) {
 	}
 	if vars[1].Name != "DB_PASSWORD" || vars[1].Value.Text != "s3cret" || !vars[1].Value.Secret {
 		t.Errorf("DB_PASSWORD = %+v", vars[1])
+	}
+}
+
+// TestSecretFingerprints: a new fingerprint of a platform secret updates
+// the resources whose definitions reference it and nothing else, and the
+// plan holds no fingerprint.
+func TestSecretFingerprints(t *testing.T) {
+	p := loadPlatform(t)
+	fps := map[string]string{"shop-prod-postgres-admin-url": "hmac-sha256:aaaa", "prod-redis-admin-password": "hmac-sha256:bbbb"}
+	asked := map[string]int{}
+	in := Input{App: "shop", Env: "production", Platform: p,
+		Workloads: []*score.Workload{parse(t, "worker.yaml", workerScore), parse(t, "api.yaml", apiScore)},
+		SecretFingerprint: func(name string) (string, error) {
+			asked[name]++
+			return fps[name], nil
+		}}
+	first, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 2 || asked["shop-prod-postgres-admin-url"] != 1 || asked["prod-redis-admin-password"] != 1 {
+		t.Errorf("fingerprints asked for: %v, want each secret the plan uses once", asked)
+	}
+	for _, r := range first.Resources {
+		in.Previous = append(in.Previous, Previous{UID: r.UID, Type: r.Type, Class: r.Class, ID: r.ID,
+			Definition: r.Definition, Driver: r.Driver, InputsHash: r.InputsHash, Ready: true, Users: r.Users})
+	}
+	actions := func() string {
+		t.Helper()
+		plan, err := Build(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(plan)
+		if strings.Contains(string(b), "hmac-sha256:") {
+			t.Errorf("plan holds a secret fingerprint: %s", b)
+		}
+		var out []string
+		for _, r := range plan.Resources {
+			out = append(out, r.Type+":"+string(r.Action))
+		}
+		return strings.Join(out, " ")
+	}
+	if got, want := actions(), "dns:keep postgres:keep redis:keep"; got != want {
+		t.Errorf("same secrets: %s, want %s", got, want)
+	}
+	fps["prod-redis-admin-password"] = "hmac-sha256:cccc"
+	if got, want := actions(), "dns:keep postgres:keep redis:update"; got != want {
+		t.Errorf("new redis password: %s, want %s", got, want)
+	}
+	delete(fps, "shop-prod-postgres-admin-url")
+	if got, want := actions(), "dns:keep postgres:update redis:update"; got != want {
+		t.Errorf("postgres admin url unset: %s, want %s", got, want)
 	}
 }

@@ -63,7 +63,8 @@ type Resource struct {
 	// Params are the workload's params, placeholders unresolved.
 	Params map[string]any `json:"params,omitempty"`
 	// InputsHash fingerprints the definition, its inputs as written, the
-	// params and the dependencies: a change means update.
+	// keyed fingerprints of the platform secrets they reference, the params
+	// and the dependencies: a change means update.
 	InputsHash string `json:"inputsHash"`
 	// Users are the workloads (by name) and resources (by UID) that need it.
 	Users []string `json:"users"`

@@ -332,8 +332,8 @@ spec:
 			"case.yaml:11: /spec/inputs/b/1: placeholder ${resources.nosuch.x}: unknown resource type \"nosuch\"",
 			"case.yaml:12: /spec/inputs/c: placeholder ${resources.dns.host}: a definition cannot use its own outputs (dns.default without an id is the resource being provisioned)",
 			"case.yaml:13: /spec/inputs/d: placeholder ${resources.redis.Big#x.host}: invalid class \"Big\": expected resources.<type>[.<class>][#<id>].<output>",
-			"case.yaml:14: /spec/inputs/e: unterminated placeholder: \"${\" without \"}\" (write \"$${\" for a literal \"${\")",
-			"case.yaml:15: /spec/inputs/f: empty placeholder ${}",
+			`case.yaml:14: /spec/inputs/e: placeholder at offset 0: "${" has no closing "}" (write $$ for a literal "$")`,
+			`case.yaml:15: /spec/inputs/f: placeholder at offset 0: "${}" is empty (write $$ for a literal "$")`,
 			"case.yaml:16: /spec/inputs/g: placeholder ${resources.postgres}: missing output: expected resources.<type>[.<class>][#<id>].<output>",
 		}},
 		{"provisions", `apiVersion: pave.dev/v1

@@ -4,13 +4,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/pavedev/pave/internal/score"
 )
 
-// This file is a small placeholder scanner for platform config. It follows
-// Score's syntax ("${...}" substitutes, "$$" is a literal "$") and knows the
-// roots platform config may use. It may later be replaced by the Score
-// package's template parser; everything else in the package only calls
-// scanPlaceholders and parsePlaceholder.
+// Placeholders in platform config use Score's syntax ("${...}" substitutes,
+// "$$" is a literal "$") and are scanned by Score's template parser, the one
+// the engine resolves the same strings with, so that what loads resolves.
+// Only the expressions differ: platform config has its own roots, and a
+// resource id after "#" may hold dots, so parsePlaceholder reads each
+// expression as written (Reference.Raw), not Score's dot-split parts.
 
 // maxExprLen bounds the length of a placeholder expression echoed in errors.
 const maxExprLen = 80
@@ -20,29 +23,18 @@ var contextKeys = []string{"app", "env", "envType", "resId"}
 
 var secretNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// scanPlaceholders returns the expressions of the placeholders in s, in order.
-// It fails on a "${" without "}" and on an empty "${}".
+// scanPlaceholders returns the expressions of the placeholders in s, as
+// written between "${" and "}", in order. It fails where Score's parser
+// does: on a "${" without "}", an empty "${}" and an empty part ("${a..b}").
 func scanPlaceholders(s string) ([]string, error) {
-	var out []string
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
-			continue
-		}
-		switch s[i+1] {
-		case '$':
-			i++
-		case '{':
-			end := strings.IndexByte(s[i+2:], '}')
-			if end < 0 {
-				return nil, fmt.Errorf(`unterminated placeholder: "${" without "}" (write "$${" for a literal "${")`)
-			}
-			expr := s[i+2 : i+2+end]
-			if expr == "" {
-				return nil, fmt.Errorf("empty placeholder ${}")
-			}
-			out = append(out, expr)
-			i += 2 + end
-		}
+	t, err := score.ParseTemplate(s)
+	if err != nil {
+		return nil, err
+	}
+	refs := t.References()
+	out := make([]string, len(refs))
+	for i, r := range refs {
+		out[i] = r.Raw
 	}
 	return out, nil
 }

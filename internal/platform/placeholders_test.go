@@ -17,8 +17,11 @@ func TestScanPlaceholders(t *testing.T) {
 		{"$${a} $$ $x $", nil, ""},
 		{"$$${a}", []string{"a"}, ""},
 		{"{{ $x := .Params }}", nil, ""},
-		{"${a", nil, "unterminated placeholder"},
-		{"ok ${}", nil, "empty placeholder"},
+		{"${resources.postgres#shop.db.host}", []string{"resources.postgres#shop.db.host"}, ""},
+		{`${secrets.a\.b}`, []string{`secrets.a\.b`}, ""},
+		{"${a", nil, `"${" has no closing "}"`},
+		{"ok ${}", nil, `"${}" is empty`},
+		{"${secrets.a..b}", nil, "has an empty key"},
 	}
 	for _, tt := range tests {
 		got, err := scanPlaceholders(tt.in)

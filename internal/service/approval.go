@@ -144,7 +144,7 @@ func (s *Service) ApplyPlan(ctx context.Context, req ApplyPlanRequest) (*DeployR
 		return res, err
 	}
 	if now.Hash != p.Hash {
-		err := errs.New(errs.Conflict, "plan %s is out of date: the environment or the platform changed since it was made (its hash is %s, planning again gives %s); plan again", p.ID, p.Hash, now.Hash)
+		err := errs.New(errs.Conflict, "plan %s is out of date: the environment, the platform or a platform secret it uses changed since it was made (its hash is %s, planning again gives %s); plan again", p.ID, p.Hash, now.Hash)
 		s.audit(ctx, req.Actor, rec.Action, p.App+"/"+p.Env, p.Hash, err, map[string]any{"plan": p.ID})
 		return res, err
 	}

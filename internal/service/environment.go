@@ -37,7 +37,8 @@ func typeTemplate(p *platform.Platform, app, env, typ string) (*platform.Environ
 			return e, nil
 		}
 	}
-	return nil, errs.New(errs.Invalid, "environment %q has type %q, and the platform config has no environment of that type to take a target from", env, typ)
+	return nil, errs.New(errs.Invalid, "environment type %q has no environment in the platform config that app %q may use, "+
+		"so environment %q has no target: add an Environment of type %q to the platform config", typ, app, env, typ)
 }
 
 // CreateEnvironmentRequest asks for a new environment of an app.

@@ -57,7 +57,7 @@ func (s *Service) planFor(ctx context.Context, req DeployRequest) (*graph.Plan, 
 		return nil, err
 	}
 	return graph.Build(graph.Input{App: req.App, Env: req.Env, Workloads: req.Workloads, Platform: req.Platform,
-		Previous: prev, PreviousWorkloads: wls, Template: tmpl})
+		Previous: prev, PreviousWorkloads: wls, Template: tmpl, SecretFingerprint: s.secretFingerprint(ctx)})
 }
 
 // Promote deploys the workloads of the last successful deployment of one

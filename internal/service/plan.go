@@ -54,6 +54,7 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*PlanResult, error
 			return nil, err
 		}
 		in.Previous, in.PreviousWorkloads = prev, wls
+		in.SecretFingerprint = s.secretFingerprint(ctx)
 		if tmpl, err := s.template(ctx, req.Platform, req.App, req.Env); err == nil {
 			in.Template = tmpl
 		}

@@ -116,7 +116,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if err != nil {
 		return nil, err
 	}
-	res, err := decodeResult(out)
+	res, err := driver.DecodeResult(out)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "command %q printed an invalid result: %v", in.command[0], err)
 	}

@@ -124,7 +124,7 @@ func TestFailures(t *testing.T) {
 			[]string{"line 9\n", token, "private-value-77"}},
 		{"garbage", nil, errs.Internal, []string{"printed an invalid result: not JSON (at byte 2)"}, []string{"this is not"}},
 		{"unknownField", nil, errs.Internal, []string{`printed an invalid result: unknown field "extra"`}, nil},
-		{"trailing", nil, errs.Internal, []string{"stdout holds more than one JSON value"}, nil},
+		{"trailing", nil, errs.Internal, []string{"printed an invalid result: more than one JSON value"}, nil},
 		{"huge", nil, errs.Internal, []string{"printed more than 1048576 bytes"}, nil},
 		{"", map[string]any{"command": []any{"/nonexistent/pavetest"}}, errs.Invalid, []string{`command "/nonexistent/pavetest" cannot start`}, nil},
 		{"", map[string]any{"command": []any{}}, errs.Invalid, []string{"/inputs/command: must name a program"}, nil},
@@ -222,41 +222,4 @@ func alive(pid int) bool {
 	s := string(data)
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-func TestDecodeResult(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-	}{
-		{`{"outputs":{"a":1},"state":{"k":"v"},"manifests":[{"kind":"X"}]}`, ""},
-		{"  \n", "stdout is empty"},
-		{`{"outputs":{"a":1}`, "truncated JSON"},
-		{`{"outputs":[]}`, `field "outputs" must not be a JSON array`},
-		{`[1]`, "must not be a JSON array"},
-		{`{"output":{}}`, `unknown field "output"`},
-	}
-	for _, tt := range tests {
-		res, err := decodeResult([]byte(tt.in))
-		if tt.want == "" {
-			if err != nil || res.Outputs["a"] != float64(1) {
-				t.Errorf("%s: %v %v", tt.in, res, err)
-			}
-			continue
-		}
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("%s: got %v, want %q", tt.in, err, tt.want)
-		}
-	}
-}
-
-func FuzzDecodeResult(f *testing.F) {
-	f.Add([]byte(`{"outputs":{"a":"b"},"state":1}`))
-	f.Add([]byte(`{"outputs":{}} x`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := decodeResult(data)
-		if err == nil && res.Outputs == nil {
-			t.Fatal("nil outputs")
-		}
-	})
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	osexec "os/exec"
 	"strings"
 	"time"
@@ -72,44 +71,6 @@ func exitStatus(exit *osexec.ExitError) string {
 		return fmt.Sprintf("exited with status %d", code)
 	}
 	return "was killed: " + exit.String()
-}
-
-// decodeResult reads a result strictly: one JSON object, known fields only.
-func decodeResult(data []byte) (*driver.Result, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errors.New("stdout is empty")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var res driver.Result
-	if err := dec.Decode(&res); err != nil {
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("stdout holds more than one JSON value")
-	}
-	if res.Outputs == nil {
-		res.Outputs = map[string]any{}
-	}
-	return &res, nil
-}
-
-// jsonError describes a decoding error without quoting the data, which may
-// hold secrets.
-func jsonError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("not JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Errorf("field %q must not be a JSON %s", typ.Field, typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("truncated JSON")
-	}
-	return errors.New("not a JSON result")
 }
 
 // redactor lists the values errors must not show: every string in the

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -167,50 +166,4 @@ func (c *call) snippet(body []byte) string {
 		s = s[:200] + "…"
 	}
 	return credential.Redact(s, c.secrets...)
-}
-
-// decodeResult reads a result strictly: one JSON object, known fields only.
-func decodeResult(data []byte) (*driver.Result, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var res driver.Result
-	if err := dec.Decode(&res); err != nil {
-		return nil, jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("the body holds more than one JSON value")
-	}
-	if res.Outputs == nil {
-		res.Outputs = map[string]any{}
-	}
-	return &res, nil
-}
-
-// jsonError describes a decoding error without quoting the data, which may
-// hold secrets.
-func jsonError(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("not JSON (at byte %d)", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Errorf("field %q must not be a JSON %s", typ.Field, typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
-	case errors.Is(err, io.EOF):
-		return errors.New("the body is empty")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return errors.New("truncated JSON")
-	}
-	return errors.New("not a JSON result")
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

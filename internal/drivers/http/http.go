@@ -8,8 +8,10 @@ package http
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +82,7 @@ func (d *Driver) parse(in map[string]any, validating bool) (*inputs, error) {
 		headers: r.StringMap("headers"),
 		timeout: r.Duration("timeout", DefaultTimeout, time.Millisecond, MaxTimeout),
 	}
-	for _, k := range sortedKeys(out.headers) {
+	for _, k := range slices.Sorted(maps.Keys(out.headers)) {
 		if !validName(k) {
 			r.FailIn("headers", k, "is not a valid header name")
 		} else if strings.ContainsAny(out.headers[k], "\r\n\x00") {
@@ -152,7 +154,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if status != http.StatusOK && status != http.StatusCreated {
 		return nil, c.statusError(http.MethodPut, status, data)
 	}
-	res, err := decodeResult(data)
+	res, err := driver.DecodeResult(data)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "PUT %s: invalid result: %v", c.shown(), err)
 	}

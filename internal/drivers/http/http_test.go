@@ -319,14 +319,3 @@ func TestURL(t *testing.T) {
 		t.Errorf("url %s, want %s", c.url, want)
 	}
 }
-
-func FuzzDecodeResult(f *testing.F) {
-	f.Add([]byte(`{"outputs":{"a":"b"},"state":1}`))
-	f.Add([]byte(`{"outputs":{}} x`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := decodeResult(data)
-		if err == nil && res.Outputs == nil {
-			t.Fatal("nil outputs")
-		}
-	})
-}

@@ -112,17 +112,6 @@ type state struct {
 	Password string `json:"password"`
 }
 
-func decodeState(raw json.RawMessage) (state, error) {
-	var st state
-	if len(raw) == 0 {
-		return st, nil
-	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, errs.New(errs.Internal, "the mysql driver's state does not decode")
-	}
-	return st, nil
-}
-
 // Database is the database of the resource with uid: the longest name from
 // the UID whose GRANT form, with _ escaped, fits MaxDatabase.
 func Database(uid string) string {
@@ -158,7 +147,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("mysql", req.State)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +200,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *driver.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("mysql", req.State)
 	if err != nil {
 		return err
 	}

@@ -113,17 +113,6 @@ type state struct {
 	Password string `json:"password"`
 }
 
-func decodeState(raw json.RawMessage) (state, error) {
-	var st state
-	if len(raw) == 0 {
-		return st, nil
-	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, errs.New(errs.Internal, "the postgres driver's state does not decode")
-	}
-	return st, nil
-}
-
 // Database is the database of the resource with uid, unless the
 // databaseName input names another.
 func Database(uid string) string { return credential.Name(uid, MaxIdentifier) }
@@ -163,7 +152,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("postgres", req.State)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +201,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *driver.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("postgres", req.State)
 	if err != nil {
 		return err
 	}

@@ -112,17 +112,6 @@ type state struct {
 	ACL   string `json:"acl,omitempty"`
 }
 
-func decodeState(raw json.RawMessage) (state, error) {
-	var st state
-	if len(raw) == 0 {
-		return st, nil
-	}
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return st, errs.New(errs.Internal, "the redis driver's state does not decode")
-	}
-	return st, nil
-}
-
 // Prefix is the key prefix of the resource with uid, ":" included.
 func Prefix(uid string) string { return credential.Name(uid, maxName) + ":" }
 
@@ -150,7 +139,7 @@ func (d *Driver) Provision(ctx context.Context, req *driver.Request) (*driver.Re
 	if err != nil {
 		return nil, err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("redis", req.State)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +183,7 @@ func (d *Driver) Deprovision(ctx context.Context, req *driver.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := decodeState(req.State)
+	st, err := driver.DecodeState[state]("redis", req.State)
 	if err != nil {
 		return err
 	}

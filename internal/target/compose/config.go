@@ -2,15 +2,12 @@ package compose
 
 import (
 	"fmt"
-	"math"
 	"net"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -39,26 +36,12 @@ var configInputs = []target.Input{
 	{Name: "readyTimeout", Type: "duration", Description: "how long a deploy waits for every container to run and pass its healthcheck (\"90s\", or a number of seconds); default 2m"},
 }
 
-var configKeys = func() string {
-	names := make([]string, len(configInputs))
-	for i, in := range configInputs {
-		names[i] = in.Name
-	}
-	return strings.Join(names, ", ")
-}()
-
 // parseConfig checks cfg; relative paths are made absolute against pave's
 // working directory.
 func parseConfig(cfg target.Config) (settings, error) {
 	s := settings{readyTimeout: DefaultReadyTimeout}
-	var list errs.List
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := cfg[k]
+	r := target.NewConfigReader("compose", configInputs)
+	r.Read(cfg, func(k string, v any) error {
 		var err error
 		switch k {
 		case "projectDir":
@@ -76,26 +59,21 @@ func parseConfig(cfg target.Config) (settings, error) {
 				err = fmt.Errorf("%q is not an IP address", s.hostIP)
 			}
 		case "readyTimeout":
-			s.readyTimeout, err = configDuration(v)
-		default:
-			err = fmt.Errorf("unknown key; known keys are %s", configKeys)
+			// Compose counts the wait in whole seconds.
+			s.readyTimeout, err = target.ConfigDuration(v, time.Second)
 		}
-		if err != nil {
-			list.Add(&errs.Error{Code: errs.Invalid, Path: "/" + k, Message: "compose target config: " + k + ": " + err.Error()})
-		}
-	}
-	return s, list.Err()
+		return err
+	})
+	return s, r.Err()
 }
 
+// configString is a string that is valid UTF-8, as the compose file needs.
 func configString(v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("must be a string, not %s", typeName(v))
+	s, err := target.ConfigString(v)
+	if err == nil && !utf8.ValidString(s) {
+		err = fmt.Errorf("must be valid UTF-8")
 	}
-	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("must be valid UTF-8")
-	}
-	return s, nil
+	return s, err
 }
 
 // configPath is a non-empty path made absolute.
@@ -122,14 +100,14 @@ func configBuilds(v any) (map[string]string, error) {
 		for k, e := range m {
 			s, ok := e.(string)
 			if !ok {
-				return nil, fmt.Errorf("%q must be a directory path, not %s", k, typeName(e))
+				return nil, fmt.Errorf("%q must be a directory path, not %s", k, target.TypeName(e))
 			}
 			in[k] = s
 		}
 	case map[string]string:
 		in = m
 	default:
-		return nil, fmt.Errorf("must be a map of container to build directory, not %s", typeName(v))
+		return nil, fmt.Errorf("must be a map of container to build directory, not %s", target.TypeName(v))
 	}
 	out := make(map[string]string, len(in))
 	for k, dir := range in {
@@ -143,65 +121,4 @@ func configBuilds(v any) (map[string]string, error) {
 		out[k] = p
 	}
 	return out, nil
-}
-
-func configInt(v any) (int64, error) {
-	switch n := v.(type) {
-	case int:
-		return int64(n), nil
-	case int64:
-		return n, nil
-	case float64:
-		if n == math.Trunc(n) && math.Abs(n) < 1<<53 {
-			return int64(n), nil
-		}
-	}
-	return 0, fmt.Errorf("must be an integer, not %s", typeName(v))
-}
-
-// configDuration accepts a Go duration string or a number of seconds, at
-// least one second (Compose counts the wait in whole seconds) and at most
-// a day.
-func configDuration(v any) (time.Duration, error) {
-	var d time.Duration
-	switch n := v.(type) {
-	case string:
-		var err error
-		if d, err = time.ParseDuration(n); err != nil {
-			return 0, fmt.Errorf("%q is not a duration such as \"90s\"", n)
-		}
-	case int, int64, float64:
-		secs, err := configInt(n)
-		if err != nil {
-			return 0, fmt.Errorf("must be a duration such as \"90s\" or a whole number of seconds")
-		}
-		if secs > 86400 || secs < 0 {
-			return 0, fmt.Errorf("must be at least 1s and at most 24h")
-		}
-		d = time.Duration(secs) * time.Second
-	default:
-		return 0, fmt.Errorf("must be a duration such as \"90s\", not %s", typeName(v))
-	}
-	if d < time.Second || d > 24*time.Hour {
-		return 0, fmt.Errorf("must be at least 1s and at most 24h")
-	}
-	return d, nil
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case int, int64, float64:
-		return "a number"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "a map"
-	}
-	return fmt.Sprintf("%T", v)
 }

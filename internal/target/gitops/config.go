@@ -11,7 +11,6 @@ import (
 	"filippo.io/age"
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
 )
 
@@ -26,9 +25,6 @@ const (
 	// defaultSSHUser is the SSH user when the URL names none.
 	defaultSSHUser = "git"
 )
-
-// configKeys are the known config keys, in the order errors list them.
-var configKeys = []string{"repository", "branch", "path", "namespace", "username", "password", "token", "sshKey", "knownHosts", "authorName", "authorEmail", "ageRecipients"}
 
 var configInputs = []target.Input{
 	{Name: "repository", Type: "string", Required: true, Description: "the Git repository: a local path, a file:// URL, an http(s):// URL or an ssh:// or scp-style (git@host:org/repo.git) URL; no credentials in it"},
@@ -87,34 +83,18 @@ func (s *settings) secretValues() []string {
 // of a credential.
 func parseConfig(cfg target.Config, app, env string) (*settings, error) {
 	s := &settings{branch: DefaultBranch, authorName: DefaultAuthorName, authorEmail: DefaultAuthorEmail}
-	var list errs.List
-	bad := func(key, format string, args ...any) {
-		list.Add(&errs.Error{Code: errs.Invalid, Path: "/" + key, Message: "gitops target config: " + fmt.Sprintf(format, args...)})
-	}
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	r := target.NewConfigReader("gitops", configInputs)
+	bad := r.Fail
 	var repository, dir string
-	for _, k := range keys {
-		v := cfg[k]
-		if !slices.Contains(configKeys, k) {
-			bad(k, "unknown key; known keys are %s", strings.Join(configKeys, ", "))
-			continue
-		}
+	r.Read(cfg, func(k string, v any) error {
 		if k == "ageRecipients" {
-			recips, keys, err := parseRecipients(v)
-			if err != nil {
-				bad(k, "%s", err.Error())
-			}
-			s.recipients, s.recipientKeys = recips, keys
-			continue
+			var err error
+			s.recipients, s.recipientKeys, err = parseRecipients(v)
+			return err
 		}
-		str, ok := v.(string)
-		if !ok {
-			bad(k, "must be a string, not %s", typeName(v))
-			continue
+		str, err := target.ConfigString(v)
+		if err != nil {
+			return err
 		}
 		switch k {
 		case "repository":
@@ -126,7 +106,7 @@ func parseConfig(cfg target.Config, app, env string) (*settings, error) {
 		case "namespace":
 			s.namespace = str
 			if !isDNSLabel(str) {
-				bad(k, "%q is not a DNS label (lower-case letters, digits and '-', at most 63)", str)
+				return fmt.Errorf("%q is not a DNS label (lower-case letters, digits and '-', at most 63)", str)
 			}
 		case "username":
 			s.username = str
@@ -143,7 +123,8 @@ func parseConfig(cfg target.Config, app, env string) (*settings, error) {
 		case "authorEmail":
 			s.authorEmail = str
 		}
-	}
+		return nil
+	})
 	if repository == "" {
 		bad("repository", "is required: the Git repository to commit to")
 	} else if err := s.setRepository(repository); err != nil {
@@ -169,7 +150,7 @@ func parseConfig(cfg target.Config, app, env string) (*settings, error) {
 	if err := s.checkCredentials(bad); err != nil {
 		return nil, err
 	}
-	if err := list.Err(); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -383,14 +364,14 @@ func parseRecipients(v any) ([]age.Recipient, []string, error) {
 		for i, x := range t {
 			s, ok := x.(string)
 			if !ok {
-				return nil, nil, fmt.Errorf("item %d must be a string, not %s", i, typeName(x))
+				return nil, nil, fmt.Errorf("item %d must be a string, not %s", i, target.TypeName(x))
 			}
 			items = append(items, s)
 		}
 	case []string:
 		items = t
 	default:
-		return nil, nil, fmt.Errorf("must be a list of age public keys, not %s", typeName(v))
+		return nil, nil, fmt.Errorf("must be a list of age public keys, not %s", target.TypeName(v))
 	}
 	var recips []age.Recipient
 	var keys []string
@@ -415,24 +396,6 @@ func parseRecipients(v any) ([]age.Recipient, []string, error) {
 	}
 	slices.Sort(keys)
 	return recips, keys, nil
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case int, int64, float64:
-		return "a number"
-	case []any, []string:
-		return "a list"
-	case map[string]any:
-		return "a map"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // isDNSLabel reports whether s is an RFC 1123 label, as Kubernetes wants a
