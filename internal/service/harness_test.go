@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *env {
 	tr := target.NewRegistry()
 	targets.Register(tr, targets.Options{StateDir: state, InProcess: true})
 	svc := &service.Service{Drivers: d, Targets: tr, Store: sqlstoretest.SQLite(t), Owner: "test:" + t.Name(), StaleAfter: time.Second}
-	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"))
+	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
