@@ -53,11 +53,11 @@ func freePort(t *testing.T) int {
 // TestShopLifecycle is the proof of the deploy issue: the sample shop is
 // deployed to the process target with a real PostgreSQL database (postgres
 // driver) and a real Redis ACL user (redis driver), used over HTTP,
-// promoted to staging, and destroyed, after which pg_catalog and ACL LIST
-// hold nothing of it.
+// promoted to staging (where the sample platform's postgres is an OpenTofu
+// module), and destroyed, after which pg_catalog and ACL LIST hold nothing
+// of it.
 func TestShopLifecycle(t *testing.T) {
-	testenv.RequirePostgres(t)
-	testenv.RequireRedis(t)
+	requireStagingTools(t)
 	dir := t.TempDir()
 	port := freePort(t)
 	platform := examplePath("platform")
