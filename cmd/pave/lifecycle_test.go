@@ -92,9 +92,9 @@ func TestShopLifecycle(t *testing.T) {
 	dev := resources(t, dir, "shop", "development", true)
 
 	// Promote to staging: the same workloads, staging's definitions, which
-	// read the admin URL from a platform secret; staging's processes listen
-	// at portOffset (1000) above development's.
-	r = paveCtx(t, context.Background(), dir, testenv.PostgresURL, "secrets", "set", "staging-postgres-admin-url")
+	// read the admin password from a platform secret; staging's processes
+	// listen at portOffset (1000) above development's.
+	r = paveCtx(t, context.Background(), dir, stagingAdminPassword(t), "secrets", "set", "staging-postgres-admin-password")
 	if r.code != 0 {
 		t.Fatalf("secrets set: %s", r.stderr)
 	}

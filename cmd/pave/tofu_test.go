@@ -27,21 +27,19 @@ func requireStagingTools(t *testing.T) {
 	testenv.RequireBinary(t, "psql", "the sample platform's postgres module runs it")
 }
 
-// stagingAdminURL is the admin URL for the staging-postgres-admin-url
-// secret, with a password so that the test can see it never shows: a
-// trusting server ignores one it does not ask for.
-func stagingAdminURL(t *testing.T) (adminURL, password string) {
+// stagingAdminPassword is the value of the staging-postgres-admin-password
+// secret: the test server's, or one that the test can see never shows,
+// which a server that trusts the connection ignores.
+func stagingAdminPassword(t *testing.T) string {
 	t.Helper()
 	u, err := url.Parse(testenv.PostgresURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	password, set := u.User.Password()
-	if !set {
-		password = "unused-admin-password-4d1f"
-		u.User = url.UserPassword(u.User.Username(), password)
+	if password, set := u.User.Password(); set {
+		return password
 	}
-	return u.String(), password
+	return "unused-admin-password-4d1f"
 }
 
 // planNode is a resource node of `plan -o json`.
@@ -71,8 +69,8 @@ func TestStagingPostgresByTofu(t *testing.T) {
 	env := []string{"--platform", platform, "--app", "shop", "--env", "staging"}
 	t.Cleanup(func() { pave(t, dir, append([]string{"destroy"}, env...)...) })
 
-	adminURL, adminPassword := stagingAdminURL(t)
-	if r := paveCtx(t, context.Background(), dir, adminURL, "secrets", "set", "staging-postgres-admin-url"); r.code != 0 {
+	adminPassword := stagingAdminPassword(t)
+	if r := paveCtx(t, context.Background(), dir, adminPassword, "secrets", "set", "staging-postgres-admin-password"); r.code != 0 {
 		t.Fatalf("secrets set: %s", r.stderr)
 	}
 	noSecret := func(what, text string) {

@@ -14,10 +14,39 @@ terraform {
   }
 }
 
-variable "admin_url" {
+# The admin connection reaches psql as libpq's PG* environment variables,
+# so that nothing secret is on its command line, where ps would show it.
+variable "admin_host" {
+  type        = string
+  default     = "127.0.0.1"
+  description = "host of the server, for the admin connection"
+}
+
+variable "admin_port" {
+  type    = number
+  default = 5432
+}
+
+variable "admin_user" {
+  type        = string
+  default     = "postgres"
+  description = "a role that may create databases and roles"
+}
+
+variable "admin_password" {
   type        = string
   sensitive   = true
-  description = "libpq URL of a role that may create databases and roles (postgres://user:password@host:port/postgres)"
+  description = "admin_user's password (ignored by a server that trusts the connection)"
+}
+
+variable "admin_database" {
+  type    = string
+  default = "postgres"
+}
+
+variable "admin_sslmode" {
+  type    = string
+  default = "prefer"
 }
 
 variable "instance" {
@@ -27,14 +56,14 @@ variable "instance" {
 
 variable "host" {
   type        = string
-  default     = "127.0.0.1"
-  description = "the host workloads connect to"
+  default     = null
+  description = "the host workloads connect to; default: admin_host"
 }
 
 variable "port" {
   type        = number
-  default     = 5432
-  description = "the port workloads connect to"
+  default     = null
+  description = "the port workloads connect to; default: admin_port"
 }
 
 locals {
@@ -44,6 +73,15 @@ locals {
   suffix   = substr(sha256(var.instance), 0, 8)
   database = "db_${local.base}_${local.suffix}"
   username = "u_${local.base}_${local.suffix}"
+
+  admin_env = {
+    PGHOST     = var.admin_host
+    PGPORT     = tostring(var.admin_port)
+    PGUSER     = var.admin_user
+    PGPASSWORD = var.admin_password
+    PGDATABASE = var.admin_database
+    PGSSLMODE  = var.admin_sslmode
+  }
 }
 
 resource "random_password" "password" {
@@ -57,22 +95,25 @@ resource "terraform_data" "database" {
 
   # Destroy-time provisioners see only self: what they need is kept here.
   input = {
-    admin_url = var.admin_url
-    database  = local.database
-    username  = local.username
+    admin    = local.admin_env
+    database = local.database
+    username = local.username
   }
 
-  # Values reach psql through the environment and psql variables, never the
-  # command line, so that the password shows in no process list or log.
+  # Names and the password reach psql on its standard input, never its
+  # command line. They are letters, digits and _, so they need no quoting
+  # in \set; psql's :'var' quotes them in SQL.
   provisioner "local-exec" {
-    environment = {
-      ADMIN_URL     = var.admin_url
+    environment = merge(local.admin_env, {
       DATABASE      = local.database
       ROLE          = local.username
       ROLE_PASSWORD = random_password.password.result
-    }
+    })
     command = <<-EOT
-      psql "$ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -v db="$DATABASE" -v role="$ROLE" -v pw="$ROLE_PASSWORD" <<'SQL'
+      psql -X -q -v ON_ERROR_STOP=1 <<SQL
+      \set db '$DATABASE'
+      \set role '$ROLE'
+      \set pw '$ROLE_PASSWORD'
       SELECT format('CREATE ROLE %I LOGIN', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
       SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :'role', :'pw') \gexec
       SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
@@ -83,13 +124,14 @@ resource "terraform_data" "database" {
 
   provisioner "local-exec" {
     when = destroy
-    environment = {
-      ADMIN_URL = self.input.admin_url
-      DATABASE  = self.input.database
-      ROLE      = self.input.username
-    }
+    environment = merge(self.input.admin, {
+      DATABASE = self.input.database
+      ROLE     = self.input.username
+    })
     command = <<-EOT
-      psql "$ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -v db="$DATABASE" -v role="$ROLE" <<'SQL'
+      psql -X -q -v ON_ERROR_STOP=1 <<SQL
+      \set db '$DATABASE'
+      \set role '$ROLE'
       SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
       SELECT format('DROP ROLE IF EXISTS %I', :'role') \gexec
       SQL
@@ -98,11 +140,11 @@ resource "terraform_data" "database" {
 }
 
 output "host" {
-  value = var.host
+  value = coalesce(var.host, var.admin_host)
 }
 
 output "port" {
-  value = var.port
+  value = coalesce(var.port, var.admin_port)
 }
 
 output "name" {
