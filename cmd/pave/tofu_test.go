@@ -187,6 +187,15 @@ func TestStagingPostgresByTofu(t *testing.T) {
 		t.Errorf("plan after deploying:\n%s", r.stdout)
 	}
 
+	// A changed request updates the database: its preview is made from the
+	// instance's state, so the module has nothing to change.
+	r = mustPave(t, dir, append(append([]string{"plan", "--override-property", "resources.db.params.tier=small"}, env...), files...)...)
+	if !strings.Contains(r.stdout, "update  postgres.default#shop-db") ||
+		!strings.Contains(r.stdout, "Previews:\n  postgres.default#shop-db (tofu): no changes\n") {
+		t.Errorf("plan of an update:\n%s", r.stdout)
+	}
+	noSecret("pave plan of an update", r.stdout+r.stderr)
+
 	// Destroy runs the module's destroy-time provisioner.
 	r = mustPave(t, dir, append([]string{"destroy"}, env...)...)
 	noSecret("pave destroy", r.stdout+r.stderr)
