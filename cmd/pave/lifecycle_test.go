@@ -53,11 +53,11 @@ func freePort(t *testing.T) int {
 // TestShopLifecycle is the proof of the deploy issue: the sample shop is
 // deployed to the process target with a real PostgreSQL database (postgres
 // driver) and a real Redis ACL user (redis driver), used over HTTP,
-// promoted to staging, and destroyed, after which pg_catalog and ACL LIST
-// hold nothing of it.
+// promoted to staging (where the sample platform's postgres is an OpenTofu
+// module), and destroyed, after which pg_catalog and ACL LIST hold nothing
+// of it.
 func TestShopLifecycle(t *testing.T) {
-	testenv.RequirePostgres(t)
-	testenv.RequireRedis(t)
+	requireStagingTools(t)
 	dir := t.TempDir()
 	port := freePort(t)
 	platform := examplePath("platform")
@@ -92,9 +92,9 @@ func TestShopLifecycle(t *testing.T) {
 	dev := resources(t, dir, "shop", "development", true)
 
 	// Promote to staging: the same workloads, staging's definitions, which
-	// read the admin URL from a platform secret; staging's processes listen
-	// at portOffset (1000) above development's.
-	r = paveCtx(t, context.Background(), dir, testenv.PostgresURL, "secrets", "set", "staging-postgres-admin-url")
+	// read the admin password from a platform secret; staging's processes
+	// listen at portOffset (1000) above development's.
+	r = paveCtx(t, context.Background(), dir, stagingAdminPassword(t), "secrets", "set", "staging-postgres-admin-password")
 	if r.code != 0 {
 		t.Fatalf("secrets set: %s", r.stderr)
 	}

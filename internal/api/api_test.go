@@ -213,6 +213,8 @@ func TestRBACOverHTTP(t *testing.T) {
 		{"POST", "/api/v1/apps/blog/environments/dev/deployments", "pia", bad, 422},
 		{"POST", "/api/v1/apps/shop/environments/dev/plans", "ann", f.change(""), 200},
 		{"POST", "/api/v1/apps/blog/environments/dev/plans", "ann", f.change(""), 403},
+		{"POST", "/api/v1/apps/shop/environments/dev/plans?preview=off", "ann", f.change(""), 200},
+		{"POST", "/api/v1/apps/shop/environments/dev/plans?preview=maybe", "ann", f.change(""), 400},
 		{"GET", "/api/v1/apps/shop/environments/dev/resources?reveal=true", "vic", nil, 403},
 		{"GET", "/api/v1/apps/shop/environments/prod/resources?reveal=true", "ann", nil, 403},
 		{"GET", "/api/v1/apps/blog/environments/dev/resources", "ann", nil, 403},

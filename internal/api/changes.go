@@ -52,9 +52,13 @@ func (s *Server) plan(w http.ResponseWriter, r *http.Request, a service.Actor) e
 	if err != nil {
 		return err
 	}
+	preview, err := service.ParsePreviewMode(r.URL.Query().Get("preview"))
+	if err != nil {
+		return errs.New(errs.Invalid, "query parameter %s", err.Error())
+	}
 	cfg := s.config()
 	res, err := s.svc.Plan(r.Context(), service.PlanRequest{Platform: cfg.Platform, Policies: cfg.Policies,
-		App: r.PathValue("app"), Env: r.PathValue("env"), Workloads: ws, Images: body.Images, Actor: a})
+		App: r.PathValue("app"), Env: r.PathValue("env"), Workloads: ws, Images: body.Images, Actor: a, Preview: preview})
 	if err != nil {
 		return err
 	}

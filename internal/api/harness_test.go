@@ -41,7 +41,7 @@ func newService(t testing.TB, st store.Store, owner string) (*service.Service, *
 	tr := target.NewRegistry()
 	targets.Register(tr, targets.Options{StateDir: t.TempDir(), InProcess: true})
 	svc := &service.Service{Drivers: d, Targets: tr, Store: st, Owner: owner, StaleAfter: 2 * time.Second}
-	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"))
+	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"), "")
 	if err != nil {
 		t.Fatal(err)
 	}

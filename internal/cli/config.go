@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/service"
@@ -13,7 +14,11 @@ func (a *app) loadConfig(svc *service.Service, dir string) (*service.Config, err
 	if err != nil || !st.IsDir() {
 		return nil, errs.New(errs.Invalid, "platform config %q is not a directory", dir)
 	}
-	cfg, err := svc.LoadConfig(os.DirFS(dir))
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "platform config %q: %s", dir, errText(err))
+	}
+	cfg, err := svc.LoadConfig(os.DirFS(abs), abs)
 	if err != nil {
 		return nil, inDir(dir, err)
 	}

@@ -116,7 +116,7 @@ func (r remote) Plan(ctx context.Context, req service.PlanRequest) (*service.Pla
 	if err != nil {
 		return nil, err
 	}
-	return r.c.Plan(ctx, req.App, req.Env, body)
+	return r.c.Plan(ctx, req.App, req.Env, body, req.Preview)
 }
 
 func (r remote) Deploy(ctx context.Context, req service.DeployRequest) (*service.DeployResult, error) {

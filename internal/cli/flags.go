@@ -127,7 +127,11 @@ func (a *app) loadPlatform(svc *service.Service, dir string) (*platform.Platform
 	if err != nil || !st.IsDir() {
 		return nil, errs.New(errs.Invalid, "platform config %q is not a directory", dir)
 	}
-	p, err := svc.LoadPlatform(os.DirFS(dir))
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, errs.Wrap(errs.Invalid, err, "platform config %q: %s", dir, errText(err))
+	}
+	p, err := svc.LoadPlatform(os.DirFS(abs), abs)
 	if err != nil {
 		return nil, inDir(dir, err)
 	}

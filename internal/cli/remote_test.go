@@ -39,7 +39,7 @@ func TestRemoteCLI(t *testing.T) {
 	tr := target.NewRegistry()
 	targets.Register(tr, targets.Options{StateDir: t.TempDir(), InProcess: true})
 	svc := &service.Service{Drivers: d, Targets: tr, Store: sqlstoretest.SQLite(t), Owner: "server:cli-test"}
-	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"))
+	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func remoteServer(t *testing.T, users ...store.User) (*httptest.Server, map[stri
 	tr := target.NewRegistry()
 	targets.Register(tr, targets.Options{StateDir: t.TempDir(), InProcess: true})
 	svc := &service.Service{Drivers: d, Targets: tr, Store: sqlstoretest.SQLite(t), Owner: "server:cli-test"}
-	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"))
+	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"), "testdata/platform")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,13 @@ func (c *Client) Whoami(ctx context.Context) (*api.Whoami, error) {
 }
 
 // Plan plans workloads in an environment, with every policy finding.
-func (c *Client) Plan(ctx context.Context, app, env string, body api.ChangeBody) (*service.PlanResult, error) {
+func (c *Client) Plan(ctx context.Context, app, env string, body api.ChangeBody, preview service.PreviewMode) (*service.PlanResult, error) {
+	path := envPath(app, env) + "/plans"
+	if preview != service.PreviewAuto {
+		path += "?preview=" + string(preview)
+	}
 	var res service.PlanResult
-	return &res, c.do(ctx, "POST", envPath(app, env)+"/plans", body, &res)
+	return &res, c.do(ctx, "POST", path, body, &res)
 }
 
 // Deploy deploys workloads to an environment.

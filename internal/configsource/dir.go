@@ -52,7 +52,7 @@ func (d *Dir) Read(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Snapshot{Revision: f.hash(), Files: f.snapshotFS()}, nil
+	return &Snapshot{Revision: f.hash(), Files: f.snapshotFS(), Dir: d.Path}, nil
 }
 
 // Where joins the directory and file.

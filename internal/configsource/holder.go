@@ -14,7 +14,8 @@ import (
 
 // LoadFunc loads and checks a platform config completely: the platform
 // and its policies (service.Service.LoadConfig).
-type LoadFunc func(fs.FS) (*service.Config, error)
+// dir is the config's directory on disk, empty for one read from Git.
+type LoadFunc func(fsys fs.FS, dir string) (*service.Config, error)
 
 // The outcomes of a reload, as Reloads counts them.
 const (
@@ -189,7 +190,7 @@ func (h *Holder) update(parent context.Context, asked bool) (*service.Config, bo
 // loadSnapshot loads a snapshot completely; the config is new, so that
 // one in force is never changed under its readers.
 func (h *Holder) loadSnapshot(snap *Snapshot) (*service.Config, error) {
-	cfg, err := h.load(snap.Files)
+	cfg, err := h.load(snap.Files, snap.Dir)
 	if err != nil {
 		return nil, h.located(err)
 	}

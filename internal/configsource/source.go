@@ -43,6 +43,10 @@ type Snapshot struct {
 	// middle of a change (a Git commit); a directory can be, while it is
 	// being copied or checked out.
 	Atomic bool
+	// Dir is the config's directory on disk, for what the config names by
+	// a relative path (OpenTofu modules); empty for a config read from
+	// Git, which is held in memory only.
+	Dir string
 }
 
 // Limits on what a snapshot holds in memory. The loaders have smaller

@@ -39,6 +39,10 @@ type Request struct {
 	State json.RawMessage `json:"state,omitempty"`
 	// Outputs are the outputs returned last time, nil on first provision.
 	Outputs map[string]any `json:"outputs,omitempty"`
+	// ConfigDir is the absolute directory the platform config was read
+	// from: drivers resolve relative paths of their inputs (a tofu module)
+	// against it. Empty when the config was not read from a directory.
+	ConfigDir string `json:"configDir,omitempty"`
 }
 
 // Result is what a provision produced.
@@ -89,6 +93,14 @@ type Describer interface {
 // unresolved placeholders.
 type InputValidator interface {
 	ValidateInputs(inputs map[string]any) error
+}
+
+// DirInputValidator is implemented by drivers whose inputs name files of the
+// platform config (a tofu module directory): it is InputValidator given the
+// absolute directory the config is read from, "" when it is not read from a
+// directory. It is used instead of InputValidator when a driver has both.
+type DirInputValidator interface {
+	ValidateInputsIn(dir string, inputs map[string]any) error
 }
 
 // PlanResult is a driver's preview of what a provision would change.

@@ -59,7 +59,7 @@ func noopSetup(tb testing.TB, n int) (*driver.Registry, *target.Registry, *platf
 	reg.Register("noop", noopDriver{})
 	targets := target.NewRegistry()
 	targets.Register("process", noopTarget{})
-	p, err := platform.LoadFiles(map[string][]byte{"p.yaml": []byte(benchPlatform)}, platform.DriverOptions(reg))
+	p, err := platform.LoadFiles(map[string][]byte{"p.yaml": []byte(benchPlatform)}, platform.DriverOptions(reg, ""))
 	if err != nil {
 		tb.Fatal(err)
 	}

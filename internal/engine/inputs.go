@@ -28,7 +28,8 @@ func (r *run) request(ctx context.Context, uid, typ, class, id, resID string, pa
 	if err != nil {
 		return nil, err
 	}
-	req := &driver.Request{UID: DriverUID(r.plan.App, r.plan.Env, uid), Type: typ, Class: class, ID: id, Context: dctx, Params: resolvedParams, Inputs: in}
+	req := &driver.Request{UID: DriverUID(r.plan.App, r.plan.Env, uid), Type: typ, Class: class, ID: id, Context: dctx,
+		Params: resolvedParams, Inputs: in, ConfigDir: r.e.Platform.Dir()}
 	if prev != nil {
 		req.State = prev.State
 		if len(prev.Outputs)+len(prev.SecretOutputs) > 0 {

@@ -94,6 +94,28 @@ func TestBuildSharesAndOrders(t *testing.T) {
 	}
 }
 
+// TestHashLeavesPreviewsOut: previews come from drivers after the plan is
+// built; the plan's hash is the same with or without them.
+func TestHashLeavesPreviewsOut(t *testing.T) {
+	p := loadPlatform(t)
+	plan, err := Build(Input{App: "shop", Env: "development", Platform: p, Workloads: []*score.Workload{parse(t, "api.yaml", apiScore)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Resources[0].Preview = &Preview{Summary: "1 to add, 0 to change, 0 to destroy", Detail: "+ resource"}
+	plan.Resources[1].Preview = &Preview{Error: "no tofu"}
+	sum, err := plan.contentHash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum != plan.Hash {
+		t.Errorf("hash with previews %s, built %s", sum, plan.Hash)
+	}
+	if plan.Resources[0].Preview == nil {
+		t.Error("hashing dropped the plan's previews")
+	}
+}
+
 func TestBuildActionsAgainstPrevious(t *testing.T) {
 	p := loadPlatform(t)
 	in := Input{App: "shop", Env: "development", Platform: p, Workloads: []*score.Workload{parse(t, "api.yaml", apiScore)}}

@@ -70,6 +70,23 @@ type Resource struct {
 	Users []string `json:"users"`
 	// Reason says why the action was chosen, for people reading the plan.
 	Reason string `json:"reason,omitempty"`
+	// Preview is what the node's driver says provisioning it would change,
+	// when the plan was asked for previews and the driver can give one. It
+	// is filled in after the plan is built and is not part of its hash.
+	Preview *Preview `json:"preview,omitempty"`
+}
+
+// Preview is a driver's account of what provisioning a node would change
+// (driver.Planner), its secrets redacted. Either Summary (and maybe
+// Detail) or Error is set.
+type Preview struct {
+	// Summary is one line, such as "3 to add, 0 to change, 0 to destroy".
+	Summary string `json:"summary,omitempty"`
+	// Detail is the driver's full account, such as the tool's plan.
+	Detail string `json:"detail,omitempty"`
+	// Error says why there is no preview: the driver failed, or the node
+	// uses outputs not known before the plan is applied.
+	Error string `json:"error,omitempty"`
 }
 
 // Workload is one workload of the plan.
@@ -86,17 +103,34 @@ type Workload struct {
 }
 
 // computeHash fills p.Hash with the SHA-256 of the plan's canonical JSON
-// with an empty hash. encoding/json sorts map keys, and every slice in a
-// plan is sorted, so the encoding is canonical.
+// with an empty hash and no previews. encoding/json sorts map keys, and
+// every slice in a plan is sorted, so the encoding is canonical.
 func (p *Plan) computeHash() error {
-	p.Hash = ""
-	b, err := json.Marshal(p)
+	sum, err := p.contentHash()
 	if err != nil {
 		return err
 	}
-	sum := sha256.Sum256(b)
-	p.Hash = "sha256:" + hex.EncodeToString(sum[:])
+	p.Hash = sum
 	return nil
+}
+
+// contentHash is the hash of the plan: its JSON without hash and previews,
+// which come from outside (a driver's account of the world now) and would
+// make the same plan hash differently.
+func (p *Plan) contentHash() (string, error) {
+	c := *p
+	c.Hash = ""
+	c.Resources = make([]Resource, len(p.Resources))
+	for i, r := range p.Resources {
+		r.Preview = nil
+		c.Resources[i] = r
+	}
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:]), nil
 }
 
 // Resource returns the node with uid.

@@ -36,20 +36,30 @@ type LoadOptions struct {
 	// paths are JSON pointers relative to the inputs; their messages are
 	// shown to users and must not hold secret values.
 	ValidateInputs func(driver string, inputs map[string]any) error
+	// Dir is the absolute directory the config is read from, which drivers
+	// resolve relative paths of their inputs against (Platform.Dir); empty
+	// when the config is not read from a directory (a Git commit, a test).
+	Dir string
 }
 
 // DriverOptions returns LoadOptions that check driver names against r and
-// inputs with the drivers that implement driver.InputValidator.
-func DriverOptions(r *driver.Registry) LoadOptions {
+// inputs with the drivers that implement driver.DirInputValidator or
+// driver.InputValidator. dir is the absolute directory the config is read
+// from, or empty (see LoadOptions.Dir).
+func DriverOptions(r *driver.Registry, dir string) LoadOptions {
 	return LoadOptions{
 		KnownDriver: func(name string) bool { _, ok := r.Get(name); return ok },
 		ValidateInputs: func(name string, inputs map[string]any) error {
 			d, _ := r.Get(name)
-			if v, ok := d.(driver.InputValidator); ok {
+			switch v := d.(type) {
+			case driver.DirInputValidator:
+				return v.ValidateInputsIn(dir, inputs)
+			case driver.InputValidator:
 				return v.ValidateInputs(inputs)
 			}
 			return nil
 		},
+		Dir: dir,
 	}
 }
 
@@ -139,6 +149,7 @@ func LoadFiles(files map[string][]byte, opts LoadOptions) (*Platform, error) {
 		return nil, ld.errs
 	}
 	ld.p.buildIndex()
+	ld.p.dir = opts.Dir
 	return ld.p, nil
 }
 

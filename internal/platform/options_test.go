@@ -31,7 +31,7 @@ func TestDriverOptions(t *testing.T) {
 	reg.Register("redis", checkedDriver{})
 	// A driver without ValidateInputs: its inputs are not checked.
 	reg.Register("tofu", struct{ driver.Driver }{checkedDriver{}})
-	opts := DriverOptions(reg)
+	opts := DriverOptions(reg, "")
 	_, err := loadCase(t, `apiVersion: pave.dev/v1
 kind: ResourceDefinition
 metadata: {name: a}
@@ -58,6 +58,42 @@ spec: {type: redis, driver: exec, criteria: [{app: blog}]}
 	}
 	if got := errLines(err); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// dirDriver checks its inputs against the config's directory.
+type dirDriver struct{ checkedDriver }
+
+func (dirDriver) ValidateInputsIn(dir string, inputs map[string]any) error {
+	if inputs["module"] != dir+"/m" {
+		return errs.List{{Code: errs.Invalid, Path: "/module", Message: "not in " + dir}}
+	}
+	return nil
+}
+
+func TestDriverOptionsDir(t *testing.T) {
+	reg := driver.NewRegistry()
+	reg.Register("tofu", dirDriver{})
+	p, err := loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: a}
+spec: {type: redis, driver: tofu, inputs: {module: /cfg/m}}
+`, DriverOptions(reg, "/cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Dir() != "/cfg" {
+		t.Errorf("Dir = %q", p.Dir())
+	}
+	// DirInputValidator is used instead of InputValidator (which would
+	// want an addr).
+	_, err = loadCase(t, `apiVersion: pave.dev/v1
+kind: ResourceDefinition
+metadata: {name: a}
+spec: {type: redis, driver: tofu, inputs: {module: /elsewhere/m}}
+`, DriverOptions(reg, "/cfg"))
+	if want := "case.yaml:4: /spec/inputs/module: driver tofu: not in /cfg"; strings.Join(errLines(err), "\n") != want {
+		t.Errorf("got %v, want %s", errLines(err), want)
 	}
 }
 

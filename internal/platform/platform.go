@@ -18,7 +18,14 @@ type Platform struct {
 	// ordered by decreasing specificity, then definition name, then the
 	// criterion's position, which is the order Resolve tries them in.
 	index map[typeClass][]entry
+	// dir is LoadOptions.Dir.
+	dir string
 }
+
+// Dir is the absolute directory the config was read from, which drivers
+// resolve relative paths of their inputs against; empty when it was not read
+// from a directory.
+func (p *Platform) Dir() string { return p.dir }
 
 type typeClass struct{ typ, class string }
 

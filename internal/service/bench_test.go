@@ -66,7 +66,7 @@ func benchService(b *testing.B) (*Service, *platform.Platform) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := platform.LoadFiles(map[string][]byte{"platform.yaml": data}, platform.DriverOptions(reg))
+	p, err := platform.LoadFiles(map[string][]byte{"platform.yaml": data}, platform.DriverOptions(reg, ""))
 	if err != nil {
 		b.Fatal(err)
 	}

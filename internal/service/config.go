@@ -30,9 +30,10 @@ type Config struct {
 }
 
 // LoadConfig loads and checks a platform config against this binary's
-// drivers and compiles the policies of its policies/ directory.
-func (s *Service) LoadConfig(fsys fs.FS) (*Config, error) {
-	p, err := s.LoadPlatform(fsys)
+// drivers and compiles the policies of its policies/ directory. dir is as
+// for LoadPlatform.
+func (s *Service) LoadConfig(fsys fs.FS, dir string) (*Config, error) {
+	p, err := s.LoadPlatform(fsys, dir)
 	if err != nil {
 		return nil, err
 	}

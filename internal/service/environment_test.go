@@ -189,7 +189,7 @@ spec:
 // to take the target from; otherwise nothing is recorded.
 func TestCreateEnvironmentNeedsATemplate(t *testing.T) {
 	e := newEnv(t)
-	cfg, err := e.svc.LoadConfig(templatesPlatform)
+	cfg, err := e.svc.LoadConfig(templatesPlatform, "")
 	ok(t, err)
 	ctx := t.Context()
 	create := func(app, env, typ string) error {

@@ -36,7 +36,7 @@ func newEnv(t *testing.T) *env {
 	tr := target.NewRegistry()
 	targets.Register(tr, targets.Options{StateDir: state, InProcess: true})
 	svc := &service.Service{Drivers: d, Targets: tr, Store: sqlstoretest.SQLite(t), Owner: "test:" + t.Name(), StaleAfter: time.Second}
-	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"))
+	cfg, err := svc.LoadConfig(os.DirFS("testdata/platform"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func (e *env) configWith(t *testing.T, edit func(name, text string) string) *ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := e.svc.LoadConfig(fsys)
+	cfg, err := e.svc.LoadConfig(fsys, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,36 @@ type PlanRequest struct {
 	// Images are the images supplied at deploy time, for policies.
 	Images map[string]string
 	Actor  Actor
+	// Preview says whether drivers that can are asked what provisioning
+	// each created or updated resource would change (see Plan).
+	Preview PreviewMode
+}
+
+// PreviewMode says whether a plan carries driver previews.
+type PreviewMode string
+
+// The preview modes.
+const (
+	// PreviewAuto previews when the plan is made against state: there is
+	// then a resource instance, its driver state and the platform secrets
+	// to preview with. Without state, every resource is new anyway.
+	PreviewAuto PreviewMode = ""
+	// PreviewOn previews even without state.
+	PreviewOn PreviewMode = "on"
+	// PreviewOff never previews: previews run the drivers' tools (tofu
+	// plan), which takes time.
+	PreviewOff PreviewMode = "off"
+)
+
+// ParsePreviewMode reads "auto" (or ""), "on" or "off".
+func ParsePreviewMode(s string) (PreviewMode, error) {
+	switch s {
+	case "", "auto":
+		return PreviewAuto, nil
+	case string(PreviewOn), string(PreviewOff):
+		return PreviewMode(s), nil
+	}
+	return "", errs.New(errs.Invalid, "preview must be auto, on or off, not %q", s)
 }
 
 // PlanResult is a plan with what the platform's policies and access rules
@@ -39,6 +69,12 @@ type PlanResult struct {
 // state, against what the environment has now, and evaluates the
 // platform's policies on it. A plan that policies deny is still returned:
 // the denial is in Policy.
+//
+// As req.Preview says, every resource to create or update whose driver can
+// preview (driver.Planner, such as tofu) gets the driver's preview of it,
+// made with the resource's state (engine.Preview). Previews are shown, not
+// planned: they are not in the plan's hash, and one that fails is an error
+// on its node, not of the plan.
 func (s *Service) Plan(ctx context.Context, req PlanRequest) (*PlanResult, error) {
 	if err := checkName("app", req.App); err != nil {
 		return nil, err
@@ -68,6 +104,15 @@ func (s *Service) Plan(ctx context.Context, req PlanRequest) (*PlanResult, error
 	pres, err := s.judge(ctx, dr, plan)
 	if err != nil {
 		return nil, err
+	}
+	if req.Preview == PreviewOn || req.Preview == PreviewAuto && s.Store != nil {
+		previews, err := s.engine(req.Platform).Preview(ctx, plan)
+		if err != nil {
+			return nil, err
+		}
+		for i := range plan.Resources {
+			plan.Resources[i].Preview = previews[plan.Resources[i].UID]
+		}
 	}
 	// What deploying would need: the access rules for a deployment.
 	if dd, err := s.authorizeQuiet(ctx, req.Platform, req.Actor, identity.Deploy, req.App, req.Env); err == nil {

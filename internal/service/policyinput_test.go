@@ -79,7 +79,7 @@ func TestPolicyInput(t *testing.T) {
 	for name, text := range policyInputFiles {
 		fsys[name] = &fstest.MapFile{Data: []byte(text)}
 	}
-	cfg, err := e.svc.LoadConfig(fsys)
+	cfg, err := e.svc.LoadConfig(fsys, "")
 	ok(t, err)
 	ws, err := service.ParseWorkloads(service.WorkloadInput{Files: []service.WorkloadFile{{Name: "mail.score.yaml", Data: []byte(`apiVersion: score.dev/v1b1
 metadata: {name: mailer}

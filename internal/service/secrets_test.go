@@ -87,7 +87,7 @@ resources:
 // never holds the value.
 func TestSecretChangeUpdatesItsUsers(t *testing.T) {
 	e := newEnv(t)
-	cfg, err := e.svc.LoadConfig(secretsPlatform)
+	cfg, err := e.svc.LoadConfig(secretsPlatform, "")
 	ok(t, err)
 	ws, err := service.ParseWorkloads(service.WorkloadInput{Files: []service.WorkloadFile{{Name: "web.score.yaml", Data: []byte(secretsWorkload)}}})
 	ok(t, err)

@@ -49,9 +49,11 @@ type Actor struct {
 }
 
 // LoadPlatform loads and checks a platform config against this binary's
-// drivers.
-func (s *Service) LoadPlatform(fsys fs.FS) (*platform.Platform, error) {
-	return platform.Load(fsys, platform.DriverOptions(s.Drivers))
+// drivers. dir is the absolute directory fsys reads, against which drivers
+// resolve relative paths of their inputs (a tofu module); empty when fsys is
+// not a directory on disk.
+func (s *Service) LoadPlatform(fsys fs.FS, dir string) (*platform.Platform, error) {
+	return platform.Load(fsys, platform.DriverOptions(s.Drivers, dir))
 }
 
 func (s *Service) engine(p *platform.Platform) *engine.Engine {

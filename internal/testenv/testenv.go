@@ -137,3 +137,44 @@ func lookPath(p string) (string, error) {
 	}
 	return p, nil
 }
+
+// RequireBinary skips t unless the tool name is in PATH or the cache's bin
+// directory, and returns its path.
+func RequireBinary(t testing.TB, name, why string) string {
+	t.Helper()
+	p, ok := Binary(name)
+	if !ok {
+		t.Skipf("%s is not installed (%s): install it, or run .ci/deps", name, why)
+	}
+	return p
+}
+
+// RequireTofu skips t unless OpenTofu or Terraform ($PAVE_TOFU_BINARY,
+// tofu, terraform) and a CLI config with a provider mirror
+// ($TF_CLI_CONFIG_FILE, for machines without network) are available, as
+// .ci/deps provides them, and returns the tool's path.
+func RequireTofu(t testing.TB) string {
+	t.Helper()
+	LoadCachedEnv()
+	bin := os.Getenv("PAVE_TOFU_BINARY")
+	if bin != "" {
+		if _, err := lookPath(bin); err != nil {
+			t.Skipf("PAVE_TOFU_BINARY=%s is not an executable file: run .ci/deps and source its env.sh", bin)
+		}
+	} else {
+		var ok bool
+		if bin, ok = Binary("tofu"); !ok {
+			if bin, ok = Binary("terraform"); !ok {
+				t.Skip("neither tofu nor terraform is installed: run .ci/deps and source its env.sh, or set PAVE_TOFU_BINARY")
+			}
+		}
+	}
+	rc := os.Getenv("TF_CLI_CONFIG_FILE")
+	if rc == "" {
+		t.Skip("TF_CLI_CONFIG_FILE is not set: modules need a CLI config with a provider mirror (run .ci/deps and source its env.sh)")
+	}
+	if _, err := os.Stat(rc); err != nil {
+		t.Skipf("TF_CLI_CONFIG_FILE: %v: modules need a CLI config with a provider mirror (run .ci/deps and source its env.sh)", err)
+	}
+	return bin
+}

@@ -2,11 +2,13 @@ package tofu
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pavedev/pave/internal/driver"
 	"github.com/pavedev/pave/internal/errs"
 )
 
@@ -232,5 +234,70 @@ func TestDescribeMatchesInputs(t *testing.T) {
 	}
 	if err := d.ValidateInputs(map[string]any{"modul": "m"}); err == nil {
 		t.Error("ValidateInputs accepted a misspelt input")
+	}
+}
+
+func TestModulePathsResolveAgainstConfigDir(t *testing.T) {
+	cfgDir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cfgDir, "modules", "pg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d := New(Config{ModuleDir: "/fallback"})
+	tests := []struct {
+		name, configDir, module, want string
+	}{
+		{"relative, config dir", cfgDir, "./modules/pg", filepath.Join(cfgDir, "modules", "pg")},
+		{"relative with dot-dot, config dir", cfgDir, "modules/../modules/pg", filepath.Join(cfgDir, "modules", "pg")},
+		{"absolute ignores the config dir", cfgDir, "/srv/pg", "/srv/pg"},
+		{"no config dir: ModuleDir", "", "modules/pg", "/fallback/modules/pg"},
+		{"remote as written", cfgDir, "git::https://h/r.git//pg", "git::https://h/r.git//pg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, _, err := d.prepare(&driver.Request{UID: "x", ConfigDir: tt.configDir, Inputs: map[string]any{"module": tt.module}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in.Module != tt.want {
+				t.Errorf("module = %q, want %q", in.Module, tt.want)
+			}
+		})
+	}
+	// Without either, the working directory, as before.
+	wd, _ := os.Getwd()
+	in, _, err := New(Config{}).prepare(&driver.Request{UID: "x", Inputs: map[string]any{"module": "m"}})
+	if err != nil || in.Module != filepath.Join(wd, "m") {
+		t.Errorf("module without any base = %v, %v", in, err)
+	}
+}
+
+func TestValidateInputsIn(t *testing.T) {
+	cfgDir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cfgDir, "modules", "pg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfgDir, "file.tf"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := New(Config{})
+	for _, module := range []string{"./modules/pg", filepath.Join(cfgDir, "modules", "pg"), "git::https://h/r.git//pg", "./modules/${context.envType}"} {
+		if err := d.ValidateInputsIn(cfgDir, map[string]any{"module": module}); err != nil {
+			t.Errorf("ValidateInputsIn(%q): %v", module, err)
+		}
+	}
+	// Not read from a directory: nothing to look at.
+	if err := d.ValidateInputsIn("", map[string]any{"module": "./modules/none"}); err != nil {
+		t.Errorf("ValidateInputsIn without a dir: %v", err)
+	}
+	for _, module := range []string{"./modules/none", "./file.tf"} {
+		err := d.ValidateInputsIn(cfgDir, map[string]any{"module": module})
+		want := `/module: tofu module "` + module + `" is not a directory (relative paths are relative to the platform config directory)`
+		if err == nil || err.Error() != want || !errs.Is(err, errs.Invalid) {
+			t.Errorf("ValidateInputsIn(%q) = %v, want %s", module, err, want)
+		}
+	}
+	// Syntax problems come first, as ValidateInputs reports them.
+	if err := d.ValidateInputsIn(cfgDir, map[string]any{"modul": "m"}); err == nil || !strings.Contains(err.Error(), "unknown tofu driver input") {
+		t.Errorf("ValidateInputsIn with a misspelt input: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ type session struct {
 
 // prepare checks a request and reads its state, without touching the disk.
 func (d *Driver) prepare(req *driver.Request) (*inputs, *state, error) {
-	in, err := parseInputs(req.Inputs, d.cfg.ModuleDir, false)
+	in, err := parseInputs(req.Inputs, d.moduleBase(req.ConfigDir), false)
 	if err != nil {
 		return nil, nil, errs.Prefix("tofu driver inputs", err)
 	}

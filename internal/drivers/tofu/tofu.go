@@ -23,6 +23,7 @@ package tofu
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -47,8 +48,9 @@ type Config struct {
 	// Binary is the tool's executable. Empty: $PAVE_TOFU_BINARY, then tofu,
 	// then terraform on PATH, looked up on every run.
 	Binary string
-	// ModuleDir resolves relative local module paths; empty: the current
-	// directory.
+	// ModuleDir resolves relative local module paths of requests that name
+	// no platform config directory (driver.Request.ConfigDir, which wins);
+	// empty: the current directory.
 	ModuleDir string
 	// TempDir is where private working directories are made; empty:
 	// os.TempDir().
@@ -72,11 +74,12 @@ type Driver struct {
 
 // The interfaces the driver implements.
 var (
-	_ driver.Driver         = (*Driver)(nil)
-	_ driver.Describer      = (*Driver)(nil)
-	_ driver.InputValidator = (*Driver)(nil)
-	_ driver.Planner        = (*Driver)(nil)
-	_ driver.Checker        = (*Driver)(nil)
+	_ driver.Driver            = (*Driver)(nil)
+	_ driver.Describer         = (*Driver)(nil)
+	_ driver.InputValidator    = (*Driver)(nil)
+	_ driver.DirInputValidator = (*Driver)(nil)
+	_ driver.Planner           = (*Driver)(nil)
+	_ driver.Checker           = (*Driver)(nil)
 )
 
 // New returns a driver configured by cfg.
@@ -107,8 +110,32 @@ func (d *Driver) Describe() driver.Info {
 // ValidateInputs checks the inputs of a definition when the platform
 // config loads.
 func (d *Driver) ValidateInputs(inputs map[string]any) error {
-	_, err := parseInputs(inputs, d.cfg.ModuleDir, true)
+	_, err := parseInputs(inputs, d.moduleBase(""), true)
 	return err
+}
+
+// ValidateInputsIn checks the inputs of a definition of the platform config
+// read from dir: a local module must then be a directory, unless its path
+// holds a placeholder.
+func (d *Driver) ValidateInputsIn(dir string, inputs map[string]any) error {
+	in, err := parseInputs(inputs, d.moduleBase(dir), true)
+	if err != nil || dir == "" || in.Remote || strings.Contains(in.Module, "${") {
+		return err
+	}
+	if info, err := os.Stat(in.Module); err != nil || !info.IsDir() {
+		return errs.List{{Code: errs.Invalid, Path: "/module",
+			Message: fmt.Sprintf("tofu module %q is not a directory (relative paths are relative to the platform config directory)", inputs["module"])}}
+	}
+	return nil
+}
+
+// moduleBase is the directory relative local module paths resolve against:
+// the platform config's, else Config.ModuleDir, else the current one.
+func (d *Driver) moduleBase(configDir string) string {
+	if configDir != "" {
+		return configDir
+	}
+	return d.cfg.ModuleDir
 }
 
 // errNoBinary is the message when no tool is installed.
