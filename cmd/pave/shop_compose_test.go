@@ -170,18 +170,30 @@ func composeContainers(t *testing.T, project string) map[string]composeContainer
 }
 
 // bridgeGateway returns the IPv4 address of Docker's default bridge on
-// this machine, which every container can reach.
+// this machine, which every container can reach: the gateway of its
+// subnet, or (as Docker 20.10 does not list it) the address of its
+// interface.
 func bridgeGateway(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format", "{{range .IPAM.Config}}{{.Gateway}} {{end}}").CombinedOutput()
+	out, err := exec.Command("docker", "network", "inspect", "bridge", "--format",
+		`{{range .IPAM.Config}}{{.Gateway}} {{end}}|{{index .Options "com.docker.network.bridge.name"}}`).CombinedOutput()
 	if err == nil {
-		for _, f := range strings.Fields(string(out)) {
+		gateways, iface, _ := strings.Cut(strings.TrimSpace(string(out)), "|")
+		for _, f := range strings.Fields(gateways) {
 			if ip := net.ParseIP(f); ip != nil && ip.To4() != nil {
 				return f
 			}
 		}
+		if ifc, ierr := net.InterfaceByName(iface); ierr == nil {
+			addrs, _ := ifc.Addrs()
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil {
+					return n.IP.String()
+				}
+			}
+		}
 	}
-	t.Skipf("the Docker engine has no default bridge with an IPv4 gateway (%v %s): containers could not reach PostgreSQL and Redis", err, out)
+	t.Skipf("the Docker engine has no default bridge with an IPv4 address on this machine (%v %s): containers could not reach PostgreSQL and Redis", err, out)
 	return ""
 }
 

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	kube "github.com/pavedev/pave/internal/render/kubernetes"
 	"github.com/pavedev/pave/internal/testenv"
@@ -218,7 +219,13 @@ func (k *kubeCheck) namespaceGone(ns string) {
 // serves, in any namespace, has the label selector sel.
 func (k *kubeCheck) nothingLabelled(cluster *kubetest.Cluster, sel string) {
 	k.t.Helper()
-	dc, err := discovery.NewDiscoveryClientForConfig(cluster.Config)
+	cfg := rest.CopyConfig(cluster.Config)
+	cfg.WarningHandler = rest.NoWarnings{} // about deprecated kinds listed
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	c, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		k.t.Fatal(err)
 	}
@@ -237,7 +244,7 @@ func (k *kubeCheck) nothingLabelled(cluster *kubetest.Cluster, sel string) {
 				continue
 			}
 			kinds++
-			items, err := k.c.Resource(gv.WithResource(res.Name)).List(context.Background(), metav1.ListOptions{LabelSelector: sel})
+			items, err := c.Resource(gv.WithResource(res.Name)).List(context.Background(), metav1.ListOptions{LabelSelector: sel})
 			if err != nil {
 				k.t.Errorf("list %s: %v", res.Name, err)
 				continue
