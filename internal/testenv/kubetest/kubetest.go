@@ -28,12 +28,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/pavedev/pave/internal/testenv"
 )
@@ -166,6 +168,9 @@ func startControlPlane() (*Cluster, string) {
 			return nil, fmt.Sprintf("etcd is neither in %s (KUBEBUILDER_ASSETS) nor in PATH: run .ci/deps", dir)
 		}
 	}
+	// envtest logs through controller-runtime, which otherwise complains,
+	// with a stack trace, that no logger is set.
+	ctrllog.SetLogger(logr.Discard())
 	env := &envtest.Environment{ControlPlaneStartTimeout: 90 * time.Second}
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
 	env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
