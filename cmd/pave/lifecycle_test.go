@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
@@ -117,11 +118,32 @@ func TestShopLifecycle(t *testing.T) {
 	assertGone(t, append(dev, staging...))
 }
 
-// useShop writes an item and reads it back through the shop's API, which
-// stores it in its PostgreSQL database and counts it in Redis.
+// useShop writes an item and reads it back through the shop's API on
+// port of 127.0.0.1, which stores it in its PostgreSQL database and counts
+// it in Redis.
 func useShop(t *testing.T, port int, name string) {
 	t.Helper()
-	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	useShopAt(t, "http://127.0.0.1:"+strconv.Itoa(port), name)
+}
+
+// useShopAt is useShop on the API at base, once it answers /healthz: for
+// two minutes it may still be starting.
+func useShopAt(t *testing.T, base, name string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s/healthz: %v %v after two minutes", base, resp, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 	resp, err := http.Post(base+"/items", "application/json", strings.NewReader(`{"name":"`+name+`"}`))
 	if err != nil {
 		t.Fatalf("POST /items: %v", err)
@@ -130,15 +152,24 @@ func useShop(t *testing.T, port int, name string) {
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		t.Fatalf("POST /items: %s", resp.Status)
 	}
-	resp, err = http.Get(base + "/items")
+	if body := listItems(t, base); !strings.Contains(body, `"`+name+`"`) {
+		t.Fatalf("GET /items does not list %q: %s", name, body)
+	}
+}
+
+// listItems returns the body of the shop's GET /items.
+func listItems(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/items")
 	if err != nil {
 		t.Fatalf("GET /items: %v", err)
 	}
+	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(body), `"`+name+`"`) {
-		t.Fatalf("GET /items does not list %q: %s", name, body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /items: %s: %s", resp.Status, body)
 	}
+	return string(body)
 }
 
 func dbName(rs []resourceView) string {

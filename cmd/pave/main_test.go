@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pavedev/pave/internal/testenv/kubetest"
 )
 
 // The tests of this package drive the real pave binary, built once.
@@ -33,6 +35,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	defer kubetest.StopAll()
 	_, file, _, _ := runtime.Caller(0)
 	repo = filepath.Join(filepath.Dir(file), "..", "..")
 	binDir = filepath.Join(dir, "bin")

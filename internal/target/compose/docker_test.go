@@ -8,28 +8,23 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/pavedev/pave/internal/target"
-	"github.com/pavedev/pave/internal/testenv"
+	"github.com/pavedev/pave/internal/testenv/dockertest"
 )
 
-// The tests in this file run the target against a real Docker engine:
-// DOCKER_HOST, else the engine .ci/start-docker runs on
-// $PAVE_TEST_CACHE/docker.sock, with Compose v2 (DOCKER_CONFIG, else the
-// plugin .ci/deps builds into $PAVE_TEST_CACHE/docker-config). Images
-// cannot be pulled here: every workload runs testdata/server, a static Go
-// binary in a FROM scratch image that the deploys build (image "." with
-// the builds config key).
+// The tests in this file run the target against a real Docker engine with
+// Compose v2 (see dockertest). Images cannot be pulled here: every
+// workload runs testdata/server, a static Go binary in a FROM scratch image
+// that the deploys build (image "." with the builds config key).
 
 var (
 	dockerOnce   sync.Once
@@ -49,29 +44,11 @@ func requireDocker(t *testing.T) string {
 }
 
 func setUpDocker() string {
-	testenv.LoadCachedEnv()
-	cache := testenv.CacheDir()
-	if os.Getenv("DOCKER_HOST") == "" {
-		if st, err := os.Stat(filepath.Join(cache, "docker.sock")); err == nil && st.Mode()&fs.ModeSocket != 0 {
-			os.Setenv("DOCKER_HOST", "unix://"+filepath.Join(cache, "docker.sock"))
-		}
+	if why := dockertest.Engine(); why != "" {
+		return why
 	}
-	if os.Getenv("DOCKER_CONFIG") == "" {
-		if _, err := os.Stat(filepath.Join(cache, "docker-config", "cli-plugins", "docker-compose")); err == nil {
-			os.Setenv("DOCKER_CONFIG", filepath.Join(cache, "docker-config"))
-		}
-	}
-	docker, err := exec.LookPath("docker")
-	if err != nil {
-		return "no docker CLI in PATH: install Docker (Debian: docker.io), or run .ci/deps"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, docker, "version", "--format", "{{.Server.Version}}").CombinedOutput()
-	if err != nil {
-		return fmt.Sprintf("no Docker engine answers at DOCKER_HOST=%q (%s): start one with .ci/start-docker",
-			os.Getenv("DOCKER_HOST"), firstLine(string(out)))
-	}
 	if _, err := findCompose(ctx, environ(settings{})); err != nil {
 		return err.Error() + " (.ci/deps builds the plugin into $PAVE_TEST_CACHE/docker-config; set DOCKER_CONFIG)"
 	}
@@ -79,27 +56,16 @@ func setUpDocker() string {
 	if err != nil {
 		return "temp dir: " + err.Error()
 	}
-	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "server"), "./testdata/server")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		panic(fmt.Sprintf("build testdata/server: %v\n%s", err, out))
-	}
-	dockerfile := "FROM scratch\nCOPY server /server\nENTRYPOINT [\"/server\"]\n"
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+	if buildContext, err = dockertest.ScratchContext(dir, "testdata/server", "/server"); err != nil {
 		panic(err)
 	}
-	buildContext = dir
 	return ""
 }
 
 // docker runs the docker CLI for a test's checks.
 func docker(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("docker", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return dockertest.Docker(t, args...)
 }
 
 // testApp is a fresh app name, so that runs never meet.
@@ -253,14 +219,5 @@ func status(t *testing.T, tg *Target, cfg target.Config, app string) map[string]
 // volume left.
 func checkNothingLeft(t *testing.T, project string) {
 	t.Helper()
-	filter := "label=com.docker.compose.project=" + project
-	if out := docker(t, "ps", "--all", "--quiet", "--filter", filter); out != "" {
-		t.Errorf("containers left: %s", out)
-	}
-	if out := docker(t, "network", "ls", "--quiet", "--filter", filter); out != "" {
-		t.Errorf("networks left: %s", out)
-	}
-	if out := docker(t, "volume", "ls", "--quiet", "--filter", filter); out != "" {
-		t.Errorf("volumes left: %s", out)
-	}
+	dockertest.AssertNothingLabelled(t, "com.docker.compose.project="+project)
 }

@@ -2,12 +2,7 @@ package kubernetes
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,171 +12,19 @@ import (
 
 	"github.com/pavedev/pave/internal/errs"
 	"github.com/pavedev/pave/internal/target"
-	"github.com/pavedev/pave/internal/testenv"
+	"github.com/pavedev/pave/internal/testenv/kubetest"
 )
 
-// The tests in this file need no simulation: a second control plane runs
-// the real kube-controller-manager (Deployment, ReplicaSet, garbage
-// collector and namespace controllers) and kube-scheduler, and kwok plays
-// the kubelet of one simulated node, "kwok-node-0", marking the pods bound
-// to it Running and Ready (its "fast" stages, which .ci/deps installs).
-// Nothing runs in the pods: the images are never pulled.
+// The tests in this file need no simulation: they run on
+// kubetest.Kwok's control plane, with the real kube-controller-manager and
+// kube-scheduler and kwok playing the kubelet of one node, "kwok-node-0".
 
-var (
-	kwokOnce sync.Once
-	kwokCP   *controlPlane
-	kwokSkip string
-	kwokDir  string
-	kwokProc []*exec.Cmd
-)
-
-// requireKwokCluster starts the control plane with controllers, scheduler
-// and kwok on first use, or skips t with the reason.
+// requireKwokCluster returns an administrator's kubeconfig and client of
+// the control plane with controllers, or skips t with the reason.
 func requireKwokCluster(t testing.TB) (kubeconfig []byte, c dynamic.Interface) {
 	t.Helper()
-	kwokOnce.Do(func() { kwokSkip = startKwokCluster() })
-	if kwokSkip != "" {
-		t.Skip(kwokSkip)
-	}
-	c, err := dynamic.NewForConfig(kwokCP.cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(kwokLogs())
-		}
-	})
-	return kwokCP.kubeconfig, c
-}
-
-// kwokLogs returns the last lines of the controllers' and kwok's logs.
-func kwokLogs() string {
-	var b strings.Builder
-	logs, _ := filepath.Glob(filepath.Join(kwokDir, "*.log"))
-	for _, l := range logs {
-		data, _ := os.ReadFile(l)
-		lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-		fmt.Fprintf(&b, "\n--- %s (last lines):\n%s", filepath.Base(l), strings.Join(lines[max(0, len(lines)-15):], "\n"))
-	}
-	return b.String()
-}
-
-func startKwokCluster() string {
-	dir := assetsDir()
-	for _, bin := range []string{"kube-controller-manager", "kube-scheduler"} {
-		if !isExecutable(filepath.Join(dir, bin)) {
-			return fmt.Sprintf("%s is not in %s (KUBEBUILDER_ASSETS): run .ci/deps to build it", bin, dir)
-		}
-	}
-	kwok := os.Getenv("PAVE_KWOK_BINARY")
-	if !isExecutable(kwok) {
-		var ok bool
-		if kwok, ok = testenv.Binary("kwok"); !ok {
-			return "kwok is not installed (PAVE_KWOK_BINARY, or kwok in PATH): run .ci/deps"
-		}
-	}
-	stages := filepath.Join(testenv.CacheDir(), "kwok", "stages.yaml")
-	if _, err := os.Stat(stages); err != nil {
-		return stages + " (kwok's stage configs) is missing: run .ci/deps"
-	}
-	cp, why := startControlPlane()
-	if cp == nil {
-		return why
-	}
-	kwokCP = cp
-	var err error
-	if kwokDir, err = os.MkdirTemp("", "pave-kwok-"); err != nil {
-		return err.Error()
-	}
-	kc := filepath.Join(kwokDir, "kubeconfig")
-	if err := os.WriteFile(kc, cp.kubeconfig, 0o600); err != nil {
-		return err.Error()
-	}
-	start := func(name string, args ...string) error {
-		log, err := os.Create(filepath.Join(kwokDir, filepath.Base(name)+".log"))
-		if err != nil {
-			return err
-		}
-		cmd := exec.Command(name, args...)
-		cmd.Stdout, cmd.Stderr = log, log
-		if err := cmd.Start(); err != nil {
-			log.Close()
-			return fmt.Errorf("start %s: %w", name, err)
-		}
-		kwokProc = append(kwokProc, cmd)
-		return nil
-	}
-	if err := start(filepath.Join(dir, "kube-controller-manager"), "--kubeconfig", kc, "--leader-elect=false",
-		"--bind-address", "127.0.0.1", "--secure-port", "0",
-		"--service-account-private-key-file", filepath.Join(cp.env.ControlPlane.APIServer.CertDir, "sa-signer.key"),
-		"--use-service-account-credentials=false"); err != nil {
-		return err.Error()
-	}
-	if err := start(filepath.Join(dir, "kube-scheduler"), "--kubeconfig", kc, "--leader-elect=false",
-		"--bind-address", "127.0.0.1", "--secure-port", "0"); err != nil {
-		return err.Error()
-	}
-	if err := start(kwok, "--kubeconfig", kc, "--config", stages, "--manage-all-nodes=false",
-		"--manage-nodes-with-annotation-selector", "kwok.x-k8s.io/node=fake",
-		"--node-ip", "10.0.1.1", "--cidr", "10.0.1.0/24", "--server-address", "127.0.0.1:0"); err != nil {
-		return err.Error()
-	}
-	c, err := dynamic.NewForConfig(cp.cfg)
-	if err != nil {
-		return err.Error()
-	}
-	ctx := context.Background()
-	node := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "v1", "kind": "Node",
-		"metadata": map[string]any{"name": "kwok-node-0",
-			"annotations": map[string]any{"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
-			"labels": map[string]any{"type": "kwok", "kubernetes.io/hostname": "kwok-node-0",
-				"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}},
-		"status": map[string]any{
-			"allocatable": map[string]any{"cpu": "32", "memory": "256Gi", "pods": "110"},
-			"capacity":    map[string]any{"cpu": "32", "memory": "256Gi", "pods": "110"},
-		},
-	}}
-	if _, err := c.Resource(nodeGVR).Create(ctx, node, metav1.CreateOptions{}); err != nil {
-		return "create the kwok node: " + err.Error()
-	}
-	// The node Ready says kwok works; the default ServiceAccount, which
-	// the serviceaccount controller creates, that the controllers do.
-	for range 240 {
-		n, err := c.Resource(nodeGVR).Get(ctx, "kwok-node-0", metav1.GetOptions{})
-		_, saErr := c.Resource(serviceAcctGVR).Namespace("default").Get(ctx, "default", metav1.GetOptions{})
-		if err == nil && nodeReady(n) && saErr == nil {
-			return ""
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	return "the kwok node is not Ready or the controllers do not run after 60s:" + kwokLogs()
-}
-
-var nodeGVR = namespaceGVR.GroupVersion().WithResource("nodes")
-
-func nodeReady(n *unstructured.Unstructured) bool {
-	for _, c := range conditions(n) {
-		if c.Type == "Ready" && c.Status == "True" {
-			return true
-		}
-	}
-	return false
-}
-
-// stopKwokCluster stops what startKwokCluster started.
-func stopKwokCluster() {
-	for i := len(kwokProc) - 1; i >= 0; i-- {
-		_ = kwokProc[i].Process.Kill()
-		_ = kwokProc[i].Wait()
-	}
-	if kwokCP != nil {
-		_ = kwokCP.env.Stop()
-	}
-	if kwokDir != "" {
-		_ = os.RemoveAll(kwokDir)
-	}
+	k := kubetest.Kwok(t)
+	return k.Kubeconfig, k.Client(t)
 }
 
 // TestRealRollout: the Deployment controller, the scheduler and kwok's

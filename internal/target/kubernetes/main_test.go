@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,128 +14,38 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/rest"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/pavedev/pave/internal/target"
-	"github.com/pavedev/pave/internal/testenv"
+	"github.com/pavedev/pave/internal/testenv/kubetest"
 )
 
 // The integration tests run against a real etcd and kube-apiserver,
-// started once per test binary by controller-runtime's envtest from the
-// binaries .ci/deps builds into $KUBEBUILDER_ASSETS (default
-// $PAVE_TEST_CACHE/kubebuilder/bin). There is no kubelet and no
-// controller-manager: nothing turns a Deployment into ReplicaSets and
-// Pods, and nothing writes its status. Tests that need a rollout to
-// complete play the Deployment controller's part with rolloutSimulator,
-// which writes the status subresource exactly as the controller does once
-// every replica is ready; the timeout tests write none (or a failing one)
-// and check what Deploy reports.
-
-var (
-	clusterOnce sync.Once
-	clusterEnv  *envtest.Environment
-	clusterCfg  *rest.Config
-	clusterKC   []byte
-	clusterSkip string
-)
+// shared by the tests of this binary (kubetest.APIServer). There is no
+// kubelet and no controller-manager: nothing turns a Deployment into
+// ReplicaSets and Pods, and nothing writes its status. Tests that need a
+// rollout to complete play the Deployment controller's part with
+// rolloutSimulator, which writes the status subresource exactly as the
+// controller does once every replica is ready; the timeout tests write
+// none (or a failing one) and check what Deploy reports. The tests in
+// kwok_test.go use a control plane with the real controllers.
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	stopKwokCluster()
-	if clusterEnv != nil {
-		if err := clusterEnv.Stop(); err != nil {
-			fmt.Fprintln(os.Stderr, "stop the test control plane:", err)
-		}
-	}
+	kubetest.StopAll()
 	os.Exit(code)
 }
 
-// assetsDir is where etcd and kube-apiserver are.
-func assetsDir() string {
-	testenv.LoadCachedEnv()
-	if d := os.Getenv("KUBEBUILDER_ASSETS"); d != "" {
-		return d
-	}
-	return filepath.Join(testenv.CacheDir(), "kubebuilder", "bin")
-}
-
-// controlPlane is a running etcd and kube-apiserver.
-type controlPlane struct {
-	env *envtest.Environment
-	// cfg and kubeconfig are an administrator's (group system:masters).
-	cfg        *rest.Config
-	kubeconfig []byte
-}
-
-// startControlPlane starts etcd and kube-apiserver from the assets, or
-// says why it cannot.
-func startControlPlane() (*controlPlane, string) {
-	dir := assetsDir()
-	apiserver := filepath.Join(dir, "kube-apiserver")
-	if !isExecutable(apiserver) {
-		return nil, fmt.Sprintf("kube-apiserver is not in %s (KUBEBUILDER_ASSETS): run .ci/deps to build it", dir)
-	}
-	// .ci/deps links etcd into the assets; until it has, the one in PATH
-	// will do.
-	etcd := filepath.Join(dir, "etcd")
-	if !isExecutable(etcd) {
-		var err error
-		if etcd, err = exec.LookPath("etcd"); err != nil {
-			return nil, fmt.Sprintf("etcd is neither in %s (KUBEBUILDER_ASSETS) nor in PATH: run .ci/deps", dir)
-		}
-	}
-	env := &envtest.Environment{ControlPlaneStartTimeout: 90 * time.Second}
-	env.ControlPlane.Etcd = &envtest.Etcd{Path: etcd}
-	env.ControlPlane.APIServer = &envtest.APIServer{Path: apiserver}
-	cfg, err := env.Start()
-	if err != nil {
-		_ = env.Stop()
-		return nil, "the test control plane does not start: " + err.Error()
-	}
-	user, err := env.AddUser(envtest.User{Name: "pave-admin", Groups: []string{"system:masters"}}, cfg)
-	if err != nil {
-		_ = env.Stop()
-		return nil, "cannot add a test user: " + err.Error()
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		_ = env.Stop()
-		return nil, "cannot write a kubeconfig: " + err.Error()
-	}
-	return &controlPlane{env: env, cfg: user.Config(), kubeconfig: kc}, ""
-}
-
-// requireCluster starts the test control plane on first use and returns a
-// kubeconfig (content) of an administrator, or skips t with the reason.
+// requireCluster returns a kubeconfig (content) of an administrator of the
+// shared API server, or skips t with the reason it cannot start.
 func requireCluster(t testing.TB) []byte {
 	t.Helper()
-	clusterOnce.Do(func() {
-		var cp *controlPlane
-		if cp, clusterSkip = startControlPlane(); cp != nil {
-			clusterEnv, clusterCfg, clusterKC = cp.env, cp.cfg, cp.kubeconfig
-		}
-	})
-	if clusterSkip != "" {
-		t.Skip(clusterSkip)
-	}
-	return clusterKC
+	return kubetest.APIServer(t).Kubeconfig
 }
 
-func isExecutable(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
-}
-
-// adminClient is a dynamic client of the test cluster.
+// adminClient is a dynamic client of the shared API server.
 func adminClient(t testing.TB) dynamic.Interface {
 	t.Helper()
-	requireCluster(t)
-	c, err := dynamic.NewForConfig(clusterCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return kubetest.APIServer(t).Client(t)
 }
 
 // Resources the tests read and write directly.

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/pavedev/pave/internal/testenv/kubetest"
 )
 
 var (
@@ -18,8 +20,8 @@ var (
 // namespace and nothing cluster-wide (cannot read namespaces, cannot list
 // across namespaces) deploys, prunes, reads status and destroys there.
 func TestNamespaceScopedCredentials(t *testing.T) {
-	requireCluster(t)
-	c := adminClient(t)
+	cluster := kubetest.APIServer(t)
+	c := cluster.Client(t)
 	ctx := context.Background()
 	const ns = "restricted"
 	create(t, c, namespaceGVR, map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": ns}})
@@ -30,7 +32,7 @@ func TestNamespaceScopedCredentials(t *testing.T) {
 		"metadata": map[string]any{"name": "dev-everything", "namespace": ns},
 		"roleRef":  map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "everything"},
 		"subjects": []any{map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "dev"}}})
-	user, err := clusterEnv.AddUser(envtest.User{Name: "dev"}, clusterCfg)
+	user, err := cluster.Env.AddUser(envtest.User{Name: "dev"}, cluster.Config)
 	if err != nil {
 		t.Fatal(err)
 	}
