@@ -60,8 +60,8 @@ spec:
 // for the API to answer. After both environments are destroyed, no
 // container, network or volume of the app is left.
 func TestShopOnCompose(t *testing.T) {
-	testenv.RequirePostgres(t)
-	testenv.RequireRedis(t)
+	// Staging's postgres is the sample platform's OpenTofu module.
+	requireStagingTools(t)
 	dockertest.RequireCompose(t)
 	gateway := bridgeGateway(t)
 	pgURL, err := url.Parse(testenv.PostgresURL)
@@ -70,6 +70,10 @@ func TestShopOnCompose(t *testing.T) {
 	}
 	pgRelay, redisRelay := relay(t, gateway, pgURL.Host), relay(t, gateway, testenv.RedisAddr)
 	adminURL := "postgres://postgres@" + pgRelay + "/postgres?sslmode=disable"
+	relayHost, relayPort, err := net.SplitHostPort(pgRelay)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	build, err := dockertest.ScratchContext(t.TempDir(), examplePath("shop", "cmd", "shop-api"), "/usr/local/bin/shop-api")
 	if err != nil {
@@ -77,13 +81,14 @@ func TestShopOnCompose(t *testing.T) {
 	}
 	r := newShopRun(t, strings.ReplaceAll(composeEnvironments, "BUILD", build),
 		"adminUrl: postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "adminUrl: "+adminURL,
-		"addr: 127.0.0.1:6379", "addr: "+redisRelay)
+		"addr: 127.0.0.1:6379", "addr: "+redisRelay,
+		"admin_host: 127.0.0.1", "admin_host: "+relayHost, "admin_port: 5432", "admin_port: "+relayPort)
 	repo := "pave-e2e-" + r.app + "/shop-api"
 	t.Cleanup(func() {
 		exec.Command("docker", "image", "rm", "--force", repo+":1.0.0", repo+":1.1.0").Run()
 	})
 	r.cleanup("staging", "development")
-	r.secret("staging-postgres-admin-url", adminURL)
+	r.secret("staging-postgres-admin-password", stagingAdminPassword(t))
 	dev, staging := r.app+"-development", r.app+"-staging"
 	port := freePortOn(t, "127.0.0.1", "127.0.0.2")
 	devURL, stagingURL := fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.2:%d", port)

@@ -13,7 +13,6 @@ import (
 	"filippo.io/age/armor"
 	"gopkg.in/yaml.v3"
 
-	"github.com/pavedev/pave/internal/testenv"
 	"github.com/pavedev/pave/internal/testenv/gittest"
 )
 
@@ -64,8 +63,8 @@ spec:
 // environments are destroyed, the head of the branch holds nothing of the
 // app, and no object the repository stores, in any commit, holds a secret.
 func TestShopOnGitOps(t *testing.T) {
-	testenv.RequirePostgres(t)
-	testenv.RequireRedis(t)
+	// Staging's postgres is the sample platform's OpenTofu module.
+	requireStagingTools(t)
 	bare := gittest.NewBareRepo(t)
 	url := gittest.HTTPServer(t, filepath.Dir(bare), gitUser, gitPassword)
 	identity, err := age.GenerateX25519Identity()
@@ -76,7 +75,7 @@ func TestShopOnGitOps(t *testing.T) {
 	r := newShopRun(t, envs)
 	r.cleanup("staging", "development")
 	r.secret("git-password", gitPassword)
-	r.secret("staging-postgres-admin-url", testenv.PostgresURL)
+	r.secret("staging-postgres-admin-password", stagingAdminPassword(t))
 	devPath, stagingPath := r.app+"/development", r.app+"/staging"
 
 	// Version 1: one commit with both workloads, the Secrets encrypted.

@@ -17,7 +17,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	kube "github.com/pavedev/pave/internal/render/kubernetes"
-	"github.com/pavedev/pave/internal/testenv"
 	"github.com/pavedev/pave/internal/testenv/kubetest"
 )
 
@@ -63,14 +62,14 @@ var (
 // (PostgreSQL and Redis on this machine). After both environments are
 // destroyed no object pave labelled, and no namespace, is left.
 func TestShopOnKubernetes(t *testing.T) {
-	testenv.RequirePostgres(t)
-	testenv.RequireRedis(t)
+	// Staging's postgres is the sample platform's OpenTofu module.
+	requireStagingTools(t)
 	cluster := kubetest.Kwok(t)
 	k := &kubeCheck{t: t, c: cluster.Client(t)}
 	r := newShopRun(t, kubeEnvironments)
 	r.cleanup("staging", "development")
 	r.secret("kube", string(cluster.Kubeconfig))
-	r.secret("staging-postgres-admin-url", testenv.PostgresURL)
+	r.secret("staging-postgres-admin-password", stagingAdminPassword(t))
 	dev, staging := r.app+"-development", r.app+"-staging"
 
 	// Version 1: both workloads, rolled out on the node.
