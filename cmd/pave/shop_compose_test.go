@@ -84,12 +84,19 @@ func TestShopOnCompose(t *testing.T) {
 		"addr: 127.0.0.1:6379", "addr: "+redisRelay,
 		"admin_host: 127.0.0.1", "admin_host: "+relayHost, "admin_port: 5432", "admin_port: "+relayPort)
 	repo := "pave-e2e-" + r.app + "/shop-api"
+	dev, staging := r.app+"-development", r.app+"-staging"
+	// Destroy leaves the images deploys built, as `docker compose down`
+	// does: the test removes them, those a rebuild untagged included.
 	t.Cleanup(func() {
-		exec.Command("docker", "image", "rm", "--force", repo+":1.0.0", repo+":1.1.0").Run()
+		for _, project := range []string{dev, staging} {
+			ids := dockertest.Docker(t, "image", "ls", "--all", "--quiet", "--filter", "label=com.docker.compose.project="+project)
+			if ids != "" {
+				exec.Command("docker", append([]string{"image", "rm", "--force"}, strings.Fields(ids)...)...).Run()
+			}
+		}
 	})
 	r.cleanup("staging", "development")
 	r.secret("staging-postgres-admin-password", stagingAdminPassword(t))
-	dev, staging := r.app+"-development", r.app+"-staging"
 	port := freePortOn(t, "127.0.0.1", "127.0.0.2")
 	devURL, stagingURL := fmt.Sprintf("http://127.0.0.1:%d", port), fmt.Sprintf("http://127.0.0.2:%d", port)
 

@@ -146,7 +146,7 @@ func (r *shopRun) files(v shopVersion) []string {
 	return paths
 }
 
-// paveRun runs pave in the run's directory and fails the test unless it
+// pave runs pave in the run's directory and fails the test unless it
 // exits 0.
 func (r *shopRun) pave(args ...string) result {
 	r.t.Helper()
