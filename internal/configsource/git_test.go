@@ -2,10 +2,6 @@ package configsource_test
 
 import (
 	"context"
-	"crypto/subtle"
-	"net/http"
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +10,7 @@ import (
 
 	"github.com/pavedev/pave/internal/configsource"
 	"github.com/pavedev/pave/internal/errs"
+	"github.com/pavedev/pave/internal/testenv/gittest"
 )
 
 // repo is a bare Git repository and a working clone that pushes to it.
@@ -187,33 +184,6 @@ const (
 	httpPassword = "http-pass-Vb72kQ"
 )
 
-// gitHTTPServer serves the bare repositories under root with git
-// http-backend, behind basic authentication, and returns its URL.
-func gitHTTPServer(t *testing.T, root string) string {
-	t.Helper()
-	backend := "/usr/lib/git-core/git-http-backend"
-	if out, err := exec.Command("git", "--exec-path").Output(); err == nil {
-		backend = filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
-	}
-	if _, err := os.Stat(backend); err != nil {
-		t.Skipf("git http-backend is not installed at %s (apt-get install git)", backend)
-	}
-	home := t.TempDir()
-	h := &cgi.Handler{Path: backend, Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1", "HOME=" + home, "GIT_CONFIG_NOSYSTEM=1"}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(httpUser)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(pass), []byte(httpPassword)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="git"`)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 // TestGitHTTP reads over smart HTTP with basic authentication: the right
 // credentials read and follow pushes; none or wrong ones are refused
 // without the password in the error.
@@ -222,7 +192,7 @@ func TestGitHTTP(t *testing.T) {
 	root := t.TempDir()
 	r := newRepo(t, root)
 	c1 := r.push("main", map[string]string{"platform.yaml": platformYAML("dev")})
-	base := gitHTTPServer(t, root)
+	base := gittest.HTTPServer(t, root, httpUser, httpPassword)
 	spec := "git+" + base + "/platform.git#main"
 
 	src, err := configsource.Parse(spec, configsource.Credentials{Username: httpUser, Password: httpPassword})
