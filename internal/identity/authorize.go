@@ -191,18 +191,13 @@ func Authorize(p Principal, a Action, s Scope) Decision {
 			return Decision{Allowed: true}
 		}
 		return deny(p, a, "tokens of user %q", s.User)
-	case ManagePlatform, ReadAudit, ReadIdentity:
+	case ManagePlatform, ReadAudit, ReadIdentity, ManageSecrets, CollectGarbage:
 		if global {
 			return Decision{Allowed: true}
 		}
 		return deny(p, a, "the platform")
 	case ManageIdentity:
 		return deny(p, a, "users and teams")
-	case ManageSecrets, CollectGarbage:
-		if global {
-			return Decision{Allowed: true}
-		}
-		return deny(p, a, "the platform")
 	}
 	if !slices.Contains(AppActions, a) {
 		return Decision{Reason: fmt.Sprintf("unknown action %q", a)}
