@@ -73,9 +73,25 @@ func validVariableName(k string) bool { return k != "" && strings.IndexByte(k, '
 // decodeFiles reads files in the map form (keyed by target) or the
 // deprecated list form (items with a target), into the map form.
 func decodeFiles(c *checker, p string, v any) map[string]File {
+	return decodeByTarget(c, p, v, "files", []string{"target", "mode", "source", "content", "binaryContent", "noExpand"}, decodeFile,
+		func(f *File, target string) { f.Target = target })
+}
+
+// decodeVolumes reads volumes in the map form (keyed by target) or the
+// deprecated list form, into the map form.
+func decodeVolumes(c *checker, p string, v any) map[string]Volume {
+	return decodeByTarget(c, p, v, "volumes", []string{"target", "source", "path", "readOnly"}, decodeVolume,
+		func(vol *Volume, target string) { vol.Target = target })
+}
+
+// decodeByTarget reads what Score keys by target path (files, volumes)
+// in either form, into the map form: decode reads one item's body with
+// keys known, and setTarget records its target.
+func decodeByTarget[T any](c *checker, p string, v any, what string, keys []string,
+	decode func(*checker, string, map[string]any) (T, bool), setTarget func(*T, string)) map[string]T {
 	switch x := v.(type) {
 	case map[string]any:
-		out := make(map[string]File, len(x))
+		out := make(map[string]T, len(x))
 		for target, item := range x {
 			ip := join(p, target)
 			if target == "" {
@@ -87,25 +103,25 @@ func decodeFiles(c *checker, p string, v any) map[string]File {
 				continue
 			}
 			if _, has := m["target"]; has {
-				c.fail(ip+"/target", "not allowed when files are keyed by target path (only in the deprecated list form)")
+				c.fail(ip+"/target", "not allowed when %s are keyed by target path (only in the deprecated list form)", what)
 			}
-			c.known(ip, m, "target", "mode", "source", "content", "binaryContent", "noExpand")
-			if f, ok := decodeFile(c, ip, m); ok {
-				f.Target = target
-				out[target] = f
+			c.known(ip, m, keys...)
+			if item, ok := decode(c, ip, m); ok {
+				setTarget(&item, target)
+				out[target] = item
 			}
 		}
 		return out
 	case []any:
-		out := make(map[string]File, len(x))
+		out := make(map[string]T, len(x))
 		seen := make(map[string]string, len(x))
-		for i, item := range x {
+		for i, raw := range x {
 			ip := p + "/" + strconv.Itoa(i)
-			m, ok := c.object(ip, item)
+			m, ok := c.object(ip, raw)
 			if !ok {
 				continue
 			}
-			c.known(ip, m, "target", "mode", "source", "content", "binaryContent", "noExpand")
+			c.known(ip, m, keys...)
 			target, tok := c.str(ip, m, "target", true)
 			if tok && target == "" {
 				c.fail(ip+"/target", "must not be empty")
@@ -119,9 +135,9 @@ func decodeFiles(c *checker, p string, v any) map[string]File {
 					seen[target] = ip
 				}
 			}
-			if f, ok := decodeFile(c, ip, m); ok && tok {
-				f.Target = target
-				out[target] = f
+			if item, ok := decode(c, ip, m); ok && tok {
+				setTarget(&item, target)
+				out[target] = item
 			}
 		}
 		return out
@@ -179,67 +195,6 @@ func decodeFile(c *checker, p string, m map[string]any) (File, bool) {
 	}
 	f.NoExpand, _ = c.boolean(p, m, "noExpand")
 	return f, good
-}
-
-// decodeVolumes reads volumes in the map form (keyed by target) or the
-// deprecated list form, into the map form.
-func decodeVolumes(c *checker, p string, v any) map[string]Volume {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]Volume, len(x))
-		for target, item := range x {
-			ip := join(p, target)
-			if target == "" {
-				c.fail(ip, "target path must not be empty")
-				continue
-			}
-			m, ok := c.object(ip, item)
-			if !ok {
-				continue
-			}
-			if _, has := m["target"]; has {
-				c.fail(ip+"/target", "not allowed when volumes are keyed by target path (only in the deprecated list form)")
-			}
-			c.known(ip, m, "target", "source", "path", "readOnly")
-			if vol, ok := decodeVolume(c, ip, m); ok {
-				vol.Target = target
-				out[target] = vol
-			}
-		}
-		return out
-	case []any:
-		out := make(map[string]Volume, len(x))
-		seen := make(map[string]string, len(x))
-		for i, item := range x {
-			ip := p + "/" + strconv.Itoa(i)
-			m, ok := c.object(ip, item)
-			if !ok {
-				continue
-			}
-			c.known(ip, m, "target", "source", "path", "readOnly")
-			target, tok := c.str(ip, m, "target", true)
-			if tok && target == "" {
-				c.fail(ip+"/target", "must not be empty")
-				tok = false
-			}
-			if tok {
-				if prev, dup := seen[target]; dup {
-					c.fail(ip+"/target", "duplicate target %q (also at %s)", clip(target), prev)
-					tok = false
-				} else {
-					seen[target] = ip
-				}
-			}
-			if vol, ok := decodeVolume(c, ip, m); ok && tok {
-				vol.Target = target
-				out[target] = vol
-			}
-		}
-		return out
-	default:
-		c.fail(p, "must be an object keyed by target path, not %s", yamldoc.TypeName(v))
-		return nil
-	}
 }
 
 func decodeVolume(c *checker, p string, m map[string]any) (Volume, bool) {
