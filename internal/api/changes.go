@@ -210,20 +210,16 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, a service.Actor
 // the engine's events as they happen; it ends with the environments
 // deleted and, when some could not be, the error.
 func (s *Server) gc(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	q := &queue{wake: make(chan struct{}, 1)}
+	cfg := s.config()
 	var deleted []store.Environment
-	s.changes.Add(1)
-	s.metrics.changes.Add(1)
-	go func() {
-		defer s.changes.Done()
-		defer s.metrics.changes.Add(-1)
-		done, err := s.svc.GC(s.base, *s.config(), a, func(d service.DeployRequest) service.DeployRequest {
+	q := s.start(func(ctx context.Context, q *queue) {
+		done, err := s.svc.GC(ctx, *cfg, a, func(d service.DeployRequest) service.DeployRequest {
 			d.Progress = q.push
 			return d
 		})
-		deleted = done // read after q.finish, under its lock
+		deleted = done // read once q is finished: q.finish locks after this write
 		q.finish(nil, err)
-	}()
+	})
 	sw, ok := follow(w, r, q)
 	if !ok {
 		return nil

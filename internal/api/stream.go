@@ -84,17 +84,11 @@ func (q *queue) take() ([]engine.Event, bool) {
 // event (refused, pending approval) is answered with its own status even
 // when a stream was asked for.
 func (s *Server) runChange(w http.ResponseWriter, r *http.Request, okStatus int, run changeFunc) error {
-	q := &queue{wake: make(chan struct{}, 1)}
-	s.changes.Add(1)
-	s.metrics.changes.Add(1)
-	ctx := s.base
-	go func() {
-		defer s.changes.Done()
-		defer s.metrics.changes.Add(-1)
+	q := s.start(func(ctx context.Context, q *queue) {
 		res, err := run(ctx, q.push)
 		s.metrics.outcome(outcome(res, err))
 		q.finish(res, err)
-	}()
+	})
 	sw, ok := follow(w, r, q)
 	if !ok {
 		return nil // the change goes on; its events are in the store
@@ -127,6 +121,21 @@ func (s *Server) runChange(w http.ResponseWriter, r *http.Request, okStatus int,
 	}
 	writeJSON(w, code, res)
 	return nil
+}
+
+// start runs job detached from its request (a change outlives it, until a
+// shutdown gives up waiting), counted as a change in flight; job feeds the
+// queue it returns and finishes it.
+func (s *Server) start(job func(ctx context.Context, q *queue)) *queue {
+	q := &queue{wake: make(chan struct{}, 1)}
+	s.changes.Add(1)
+	s.metrics.changes.Add(1)
+	go func() {
+		defer s.changes.Done()
+		defer s.metrics.changes.Add(-1)
+		job(s.base, q)
+	}()
+	return q
 }
 
 // follow waits for the job feeding q to finish and, when the client asked
