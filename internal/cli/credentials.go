@@ -112,7 +112,7 @@ func readCAFile(path string) (string, error) {
 	if err != nil {
 		return "", errs.Wrap(errs.Invalid, err, "CA file %s: %s", path, errText(err))
 	}
-	if _, err := client.New("https://check", "", client.WithCA(b)); err != nil {
+	if _, err := client.CertPool(b); err != nil {
 		return "", errs.New(errs.Invalid, "CA file %s: no PEM certificate in it", path)
 	}
 	return string(b), nil

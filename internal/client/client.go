@@ -43,13 +43,20 @@ type options struct{ roots *x509.CertPool }
 // them, for an https:// server: a private CA or a self-signed server.
 func WithCA(caPEM []byte) Option {
 	return func(o *options) error {
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(caPEM) {
-			return errs.New(errs.Invalid, "CA: no PEM certificate found")
-		}
+		pool, err := CertPool(caPEM)
 		o.roots = pool
-		return nil
+		return err
 	}
+}
+
+// CertPool is the pool of the PEM certificates of caPEM; an error when it
+// holds none.
+func CertPool(caPEM []byte) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errs.New(errs.Invalid, "CA: no PEM certificate found")
+	}
+	return pool, nil
 }
 
 // New returns a client of the server at baseURL ("https://pave.example.com")
