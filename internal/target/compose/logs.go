@@ -20,29 +20,14 @@ import (
 // tell them apart). Every secret value found in the project directory's
 // secrets (env files and secret files) is masked.
 func (t *Target) Logs(ctx context.Context, cfg target.Config, app, env, workload string, tail int) ([]string, error) {
-	s, err := parseConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	p, err := t.project(s, app, env)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkName("workload", workload); err != nil {
 		return nil, err
 	}
-	c, err := t.compose(ctx, s)
+	o, err := t.observe(ctx, cfg, app, env)
 	if err != nil {
 		return nil, err
 	}
-	desired, err := readServices(p.dir)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := c.containers(ctx, p.name)
-	if err != nil {
-		return nil, err
-	}
+	p, c, desired, cs := o.p, o.c, o.desired, o.containers
 	names := map[string]string{} // service -> container name
 	for _, d := range desired {
 		if d.Workload == workload {

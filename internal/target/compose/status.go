@@ -25,6 +25,23 @@ import (
 // Workloads are those of the compose.yaml last written and those that
 // still have containers.
 func (t *Target) Status(ctx context.Context, cfg target.Config, app, env string) ([]target.WorkloadStatus, error) {
+	o, err := t.observe(ctx, cfg, app, env)
+	if err != nil {
+		return nil, err
+	}
+	return workloadStatuses(o.desired, o.containers), nil
+}
+
+// observed is a project as pave last wrote it and as Docker runs it.
+type observed struct {
+	p          project
+	c          *composeCLI
+	desired    []service   // of the compose.yaml last written
+	containers []container // the project's, as Docker has them
+}
+
+// observe reads the project of app and env: what was written, what runs.
+func (t *Target) observe(ctx context.Context, cfg target.Config, app, env string) (*observed, error) {
 	s, err := parseConfig(cfg)
 	if err != nil {
 		return nil, err
@@ -45,7 +62,7 @@ func (t *Target) Status(ctx context.Context, cfg target.Config, app, env string)
 	if err != nil {
 		return nil, err
 	}
-	return workloadStatuses(desired, cs), nil
+	return &observed{p: p, c: c, desired: desired, containers: cs}, nil
 }
 
 // service is a service of compose.yaml and what it runs.
